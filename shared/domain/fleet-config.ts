@@ -1,0 +1,84 @@
+/**
+ * The data plane the control plane places tenants on. It is not created by the control plane
+ * (EKS clusters, cell Aurora clusters and buckets have their own lifecycle); the CDK app passes it
+ * to every function as `FLEET_CONFIG`, and the local control plane seeds its simulated cloud with it.
+ */
+import { z } from 'zod';
+
+export const cellConfigSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/),
+  region: z.string(),
+  /** EKS cluster whose node pool (label `odoo.fleet/cell=<id>`) runs the cell's tenants. */
+  eksCluster: z.string(),
+  /** Shared Aurora PostgreSQL cluster of the cell. */
+  auroraClusterIdentifier: z.string(),
+  auroraClusterArn: z.string(),
+  /** Secrets Manager secret of the cluster's master user, used through the RDS Data API. */
+  masterSecretArn: z.string(),
+  /** The cell's versioned filestore bucket; each tenant gets a prefix. */
+  bucket: z.string(),
+  /** Maximum number of tenants the cell takes. */
+  capacity: z.number().int().positive(),
+  /** Criticalities the cell accepts (critical tenants are never pooled). */
+  accepts: z.array(z.enum(['low', 'standard'])).default(['low', 'standard']),
+});
+export type CellConfig = z.infer<typeof cellConfigSchema>;
+
+export const eksClusterConfigSchema = z.object({
+  name: z.string(),
+  region: z.string(),
+  /** Node role for tenant node groups. */
+  nodeRoleArn: z.string(),
+  subnetIds: z.array(z.string()).min(1),
+  /** DNS name of the cluster's Traefik load balancer; tenant host names are aliased to it. */
+  ingressHostname: z.string(),
+});
+export type EksClusterConfig = z.infer<typeof eksClusterConfigSchema>;
+
+export const fleetConfigSchema = z.object({
+  accountId: z.string(),
+  primaryRegion: z.string(),
+  drRegion: z.string(),
+  /** Tenants get `<tenantId>.<baseDomain>` unless they ask for a host name. */
+  baseDomain: z.string(),
+  hostedZoneId: z.string(),
+  /** Prefix of every resource name the control plane makes, e.g. `odoo`. */
+  namePrefix: z.string().default('odoo'),
+  eksClusters: z.array(eksClusterConfigSchema).min(1),
+  cells: z.array(cellConfigSchema).min(1),
+  dedicated: z.object({
+    /** EKS cluster that hosts dedicated node groups in each region. */
+    eksCluster: z.string(),
+    dbSubnetGroupName: z.string(),
+    vpcSecurityGroupIds: z.array(z.string()).min(1),
+    /** KMS key for dedicated clusters and buckets; the AWS-managed key when absent. */
+    kmsKeyId: z.string().optional(),
+  }),
+  /** Bucket receiving offboarding exports and final dumps. */
+  archiveBucket: z.string(),
+  /** Pod Identity roles are created under this path with this permissions boundary. */
+  tenantRolePath: z.string().default('/odoo-tenants/'),
+  tenantRoleBoundaryArn: z.string().optional(),
+  defaultOdooImage: z.string().default('odoo:17.0'),
+  /** Seconds offboarding keeps the tenant scaled to zero before deleting; 0 deletes at once. */
+  offboardGraceSeconds: z.number().int().nonnegative().default(0),
+});
+export type FleetConfig = z.infer<typeof fleetConfigSchema>;
+
+let cached: FleetConfig | undefined;
+
+/** Reads and validates `FLEET_CONFIG` once per process. */
+export function fleetConfig(): FleetConfig {
+  if (!cached) {
+    const raw = process.env.FLEET_CONFIG;
+    if (!raw) throw new Error('FLEET_CONFIG is not set');
+    cached = fleetConfigSchema.parse(JSON.parse(raw));
+  }
+  return cached;
+}
+
+/** For tests and the local control plane, which set the configuration in-process. */
+export function setFleetConfig(config: FleetConfig | undefined): void {
+  cached = config ? fleetConfigSchema.parse(config) : undefined;
+  if (config) process.env.FLEET_CONFIG = JSON.stringify(cached);
+}

@@ -1,0 +1,153 @@
+/** The records of the control plane: what the API returns and what DynamoDB holds. */
+
+export const TENANT_STATUSES = [
+  'PROVISIONING',
+  'ACTIVE',
+  'UPDATING',
+  'FAILING_OVER',
+  'SUSPENDED',
+  'OFFBOARDING',
+  'DELETED',
+  'FAILED',
+] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+export const CRITICALITIES = ['low', 'standard', 'critical'] as const;
+export type Criticality = (typeof CRITICALITIES)[number];
+
+export const CUSTOMIZATIONS = ['none', 'light', 'heavy'] as const;
+export type Customization = (typeof CUSTOMIZATIONS)[number];
+
+export type TenancyModel = 'pooled' | 'dedicated';
+export type DrPosture = 'backup-restore' | 'pilot-light' | 'warm-standby';
+
+export interface TenantProfile {
+  criticality: Criticality;
+  customization: Customization;
+  /** Compliance regimes such as `PCI`, `SOX`, `GDPR`. PCI and SOX force a dedicated placement. */
+  compliance: string[];
+  expectedUsers: number;
+}
+
+/** Kubernetes-side sizing shared by both models. */
+export interface ComputeSizing {
+  /** ResourceQuota of the namespace. */
+  quota: { cpu: string; memory: string; pods: number };
+  web: { minReplicas: number; maxReplicas: number; cpu: string; memory: string };
+  workers: number;
+}
+
+export interface PooledResources extends ComputeSizing {
+  kind: 'pooled';
+}
+
+export interface DedicatedResources extends ComputeSizing {
+  kind: 'dedicated';
+  nodeGroup: { instanceType: string; minSize: number; desiredSize: number; maxSize: number };
+  database: { engine: 'aurora-postgresql'; instanceClass: string; instances: number };
+}
+
+export type PlacementResources = PooledResources | DedicatedResources;
+
+export interface Placement {
+  model: TenancyModel;
+  /** The pooled cell (shared Aurora cluster + node pool); null for dedicated tenants. */
+  cell: string | null;
+  /** The EKS cluster the tenant's namespace lives on. */
+  cluster: string;
+  drPosture: DrPosture;
+  rpoSeconds: number;
+  rtoSeconds: number;
+  backupRetentionDays: number;
+  resources: PlacementResources;
+  /** Why this placement, in words an operator can check against the policy. */
+  reason: string;
+}
+
+export interface Lease {
+  owner: string; // operation id
+  expiresAt: string;
+}
+
+/** What the workflows actually made, filled in step by step. Only names and ARNs: never a secret value. */
+export interface TenantResources {
+  database?: {
+    kind: TenancyModel;
+    clusterIdentifier: string;
+    instanceIdentifiers?: string[];
+    databaseName: string;
+    roleName: string;
+    endpoint?: string;
+    secretArn: string;
+  };
+  filestore?: { bucket: string; prefix: string };
+  compute?: { cluster: string; nodegroup?: string; podIdentityRoleArn?: string; podIdentityAssociationId?: string };
+  kubernetes?: { namespace: string; objects: number; desiredStateVersion: number };
+  dns?: { zone: string; name: string; target: string };
+  adminSecretArn?: string;
+  finalBackup?: { snapshotIdentifier?: string; dumpKey?: string; filestoreExportPrefix?: string; bucket?: string };
+}
+
+export interface Tenant {
+  tenantId: string;
+  displayName: string;
+  profile: TenantProfile;
+  odooVersion: string;
+  hostname: string;
+  tags: string[];
+  regions: { primary: string; dr: string };
+  status: TenantStatus;
+  statusReason?: string;
+  placement: Placement;
+  resources: TenantResources;
+  release: { image: string; modules: string[] };
+  activeRegion: string;
+  lastDrill: null | Record<string, unknown>;
+  lease?: Lease;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+}
+
+export type OperationType = 'PROVISION' | 'OFFBOARD';
+export type OperationStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'WAITING_APPROVAL';
+export type StepStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+
+export interface OperationStep {
+  name: string;
+  status: StepStatus;
+  startedAt: string;
+  endedAt?: string;
+  attempts: number;
+  error?: { code: string; message: string };
+  /** Short facts the step reports (resource ids, statuses); never secrets. */
+  detail?: Record<string, unknown>;
+}
+
+export interface Operation {
+  operationId: string;
+  type: OperationType;
+  tenantId: string;
+  status: OperationStatus;
+  executionArn?: string;
+  requestedBy: string;
+  createdAt: string;
+  updatedAt: string;
+  endedAt?: string;
+  steps: OperationStep[];
+  error?: { code: string; message: string };
+}
+
+export interface ChangeEvent {
+  tenantId: string;
+  changeId: string;
+  at: string;
+  actor: string;
+  operationId?: string;
+  executionArn?: string;
+  /** What happened, e.g. `TenantCreated`, `StatusChanged`, `DatabaseEnsured`. */
+  type: string;
+  before?: unknown;
+  after?: unknown;
+}
