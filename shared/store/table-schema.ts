@@ -1,0 +1,29 @@
+/**
+ * The single table's key schema, read by both the CDK data construct and the repository so the two
+ * can never disagree. Items (PK / SK):
+ *   TENANT#<id> / META                 the tenant (state, version, lease, placement, resources)
+ *   TENANT#<id> / CHANGE#<iso>#<id>    immutable change events, newest first by reverse query
+ *   TENANT#<id> / DESIRED#K8S          the rendered Kubernetes bundle (desired state)
+ *   HOST#<hostname> / META             host name claim (uniqueness)
+ *   OP#<id> / META                     operation and its steps
+ *   IDEMPOTENCY#<actor>#<key> / META   first answer to an Idempotency-Key, expires after 24 h
+ *   CELL#<id> / META                   cell membership (string set), for capacity
+ * GSIs:
+ *   ByStatus       GSI1PK = TENANTS#STATUS#<status>      GSI1SK = <tenantId>
+ *   ByCriticality  GSI2PK = TENANTS#CRIT#<criticality>   GSI2SK = <tenantId>
+ *   ByModelOrCell  GSI3PK = TENANTS#MODEL#<model>        GSI3SK = <tenantId>
+ *   ByTenantOps    GSI4PK = TENANTS#ALL | OPS#<tenantId>  GSI4SK = <tenantId> | <createdAt>
+ */
+export const tableSchema = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  ttlAttribute: 'ttl',
+  indexes: [
+    { indexName: 'ByStatus', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+    { indexName: 'ByCriticality', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+    { indexName: 'ByModel', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
+    { indexName: 'ByCollection', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
+  ],
+} as const;
+
+export type IndexName = (typeof tableSchema.indexes)[number]['indexName'];
