@@ -15,6 +15,8 @@ export const cellConfigSchema = z.object({
   auroraClusterArn: z.string(),
   /** Secrets Manager secret of the cluster's master user, used through the RDS Data API. */
   masterSecretArn: z.string(),
+  /** Writer endpoint of the cell cluster; read from RDS when absent. */
+  endpoint: z.string().optional(),
   /** The cell's versioned filestore bucket; each tenant gets a prefix. */
   bucket: z.string(),
   /** Maximum number of tenants the cell takes. */

@@ -1,0 +1,19 @@
+/**
+ * Provisioning failed and its resources are gone: the tenant is FAILED with the reason, its cell
+ * slot and lease are released, and the operation ends FAILED with the error.
+ */
+import { transition } from '#shared/domain/tenant-lifecycle.ts';
+import { caughtError, workflowStep } from '#shared/lib/workflow-step.ts';
+
+export const handler = workflowStep(async ({ state, repo, now, updateTenant }) => {
+  const error = caughtError(state);
+  const reason = `${error.code}: ${error.message}`;
+  const tenant = await updateTenant((t) => {
+    const next = transition(t.status, 'ProvisionFailed', { now: now(), operationId: state.operationId, leaseOwner: t.lease?.owner, leaseExpiresAt: t.lease?.expiresAt });
+    return next.ok ? { ...t, status: next.to, statusReason: reason } : { ...t, statusReason: reason };
+  }, 'ProvisioningFailed');
+  if (tenant.placement.cell) await repo.releaseCellSlot(tenant.placement.cell, tenant.tenantId);
+  await repo.releaseLease(state.tenantId, state.operationId);
+  await repo.updateOperation(state.operationId, { status: 'FAILED', error, endedAt: now().toISOString() });
+  return { status: tenant.status, reason };
+});

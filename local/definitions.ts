@@ -1,0 +1,109 @@
+/**
+ * Reads the state machines out of the synthesized CloudFormation template: resolves the
+ * `DefinitionString` (an `Fn::Join` of strings, `Fn::GetAtt` and `Ref`s) into plain ASL and maps
+ * every Lambda Task state to the handler module recorded in its function's `odoo:handler`
+ * metadata. What runs locally is therefore exactly what CDK deploys.
+ */
+import { HANDLER_METADATA_KEY } from '#infra/constructs/fleet-function.ts';
+
+export interface CfnTemplate {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }>;
+}
+
+export interface LocalDefinition {
+  /** The `stateMachineName` (e.g. `odoo-fleet-provision`). */
+  name: string;
+  logicalId: string;
+  asl: AslDefinition;
+  /** Task state name -> handler module (repo-relative). */
+  taskHandlers: Record<string, string>;
+  /** Wait state name -> seconds (undefined for SecondsPath/Timestamp waits). */
+  waits: Record<string, number | undefined>;
+  /** Retryable state names. */
+  retryable: string[];
+}
+
+export interface AslState {
+  Type: string;
+  Resource?: string;
+  Seconds?: number;
+  Branches?: AslDefinition[];
+  Iterator?: AslDefinition;
+  ItemProcessor?: AslDefinition;
+  Retry?: unknown[];
+  [k: string]: unknown;
+}
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  [k: string]: unknown;
+}
+
+export const LOCAL_ACCOUNT = '000000000000';
+
+export function lambdaArn(region: string, logicalId: string): string {
+  return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${logicalId}`;
+}
+
+function resolve(value: unknown, template: CfnTemplate, region: string): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if ('Fn::Join' in v) {
+      const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+      return parts.map((p) => resolve(p, template, region)).join(sep);
+    }
+    if ('Fn::GetAtt' in v) {
+      const [logicalId, attr] = v['Fn::GetAtt'] as [string, string];
+      const resource = template.Resources[logicalId];
+      if (resource?.Type === 'AWS::Lambda::Function' && attr === 'Arn') return lambdaArn(region, logicalId);
+      return `arn:aws:local:${region}:${LOCAL_ACCOUNT}:${logicalId}/${attr}`;
+    }
+    if ('Ref' in v) {
+      const ref = v.Ref as string;
+      if (ref === 'AWS::Partition') return 'aws';
+      if (ref === 'AWS::Region') return region;
+      if (ref === 'AWS::AccountId') return LOCAL_ACCOUNT;
+      if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
+      return ref;
+    }
+  }
+  throw new Error(`cannot resolve ${JSON.stringify(value)} in a state machine definition`);
+}
+
+function walk(def: AslDefinition, visit: (name: string, state: AslState) => void): void {
+  for (const [name, state] of Object.entries(def.States)) {
+    visit(name, state);
+    for (const branch of state.Branches ?? []) walk(branch, visit);
+    if (state.Iterator) walk(state.Iterator, visit);
+    if (state.ItemProcessor) walk(state.ItemProcessor, visit);
+  }
+}
+
+export function loadDefinitions(template: CfnTemplate, region: string): LocalDefinition[] {
+  const handlerByArn = new Map<string, string>();
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    const entry = resource.Metadata?.[HANDLER_METADATA_KEY];
+    if (resource.Type === 'AWS::Lambda::Function' && typeof entry === 'string') handlerByArn.set(lambdaArn(region, logicalId), entry);
+  }
+  const out: LocalDefinition[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
+    const props = resource.Properties ?? {};
+    const asl = JSON.parse(resolve(props.DefinitionString, template, region)) as AslDefinition;
+    const taskHandlers: Record<string, string> = {};
+    const waits: Record<string, number | undefined> = {};
+    const retryable: string[] = [];
+    walk(asl, (name, state) => {
+      if (state.Type === 'Task') {
+        const entry = state.Resource ? handlerByArn.get(state.Resource) : undefined;
+        if (!entry) throw new Error(`Task ${name} of ${logicalId} is not bound to a handler module (resource ${state.Resource})`);
+        taskHandlers[name] = entry;
+      }
+      if (state.Type === 'Wait') waits[name] = state.Seconds;
+      if (state.Retry) retryable.push(name);
+    });
+    out.push({ name: String(props.StateMachineName ?? logicalId), logicalId, asl, taskHandlers, waits, retryable });
+  }
+  return out;
+}
