@@ -14,7 +14,7 @@ let failed = 0;
 try {
   const result = JSON.parse(readFileSync(report, 'utf8'));
   passed = result.numPassedTests ?? 0;
-  failed = (result.numFailedTests ?? 0) + (result.numFailedTestSuites ?? 0 ? 0 : 0);
+  failed = result.numFailedTests ?? 0;
   // A suite that fails to load has no tests but is still a failure.
   const brokenSuites = (result.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length;
   failed += brokenSuites;
