@@ -11,8 +11,15 @@
  * GSIs:
  *   ByStatus       GSI1PK = TENANTS#STATUS#<status>      GSI1SK = <tenantId>
  *   ByCriticality  GSI2PK = TENANTS#CRIT#<criticality>   GSI2SK = <tenantId>
- *   ByModelOrCell  GSI3PK = TENANTS#MODEL#<model>        GSI3SK = <tenantId>
- *   ByTenantOps    GSI4PK = TENANTS#ALL | OPS#<tenantId>  GSI4SK = <tenantId> | <createdAt>
+ *   ByModel        GSI3PK = TENANTS#MODEL#<model>        GSI3SK = <tenantId>
+ *   ByCollection   GSI4PK = TENANTS#ALL | OPS#<tenantId>  GSI4SK = <tenantId> | <createdAt>
+ * Attributes the keys do not show:
+ *   the tenant item holds `lease` ({owner, expiresAt}, written only by the lease calls, so updates
+ *   never undo it) and `lastChange` (the change event of its latest write, re-appended before the
+ *   next write, so a crash between the two writes delays an event and never loses it);
+ *   the operation item holds `steps` as a map keyed by step name, one atomic update per step;
+ *   actors, idempotency keys and host names (lower-cased) are URI-encoded inside keys, so a `#` in
+ *   them cannot collide with another key; `ttl` (epoch seconds) is set on idempotency records only.
  */
 export const tableSchema = {
   partitionKey: 'PK',

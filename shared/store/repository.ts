@@ -1,0 +1,174 @@
+/**
+ * The control plane's records in one DynamoDB table (keys in `table-schema.ts`). Every write is a
+ * single-item conditional write: no transactions (dynalite has none), no Scan. Records come back
+ * without the table's keys and bookkeeping attributes, and never hold a secret.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type {
+  ChangeEvent,
+  Criticality,
+  Operation,
+  StepStatus,
+  TenancyModel,
+  Tenant,
+  TenantStatus,
+} from '#shared/domain/types.ts';
+import { cellLoads, releaseCellSlot, reserveCellSlot } from './cells.ts';
+import { appendChange, listChanges, type ChangeInput } from './changes.ts';
+import { getDesiredState, putDesiredState, type DesiredState } from './desired-state.ts';
+import { documentClient, type StoreContext } from './dynamo.ts';
+import { completeIdempotency, getIdempotency, putIdempotency, type IdempotencyRecord } from './idempotency.ts';
+import { acquireLease, releaseLease, renewLease } from './leases.ts';
+import {
+  createOperation,
+  getOperation,
+  listOperationsByTenant,
+  recordStep,
+  requireOperation,
+  updateOperation,
+  type OperationPatch,
+} from './operations.ts';
+import type { Page, PageRequest } from './query.ts';
+import { listTenants } from './tenant-list.ts';
+import { createTenant, getTenant, requireTenant, updateTenant } from './tenants.ts';
+
+export type { ChangeInput, DesiredState, IdempotencyRecord, OperationPatch, Page, PageRequest };
+
+export interface FleetRepositoryOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** The clock for leases, expiries and timestamps; tests pass their own. */
+  now?: () => Date;
+}
+
+/** One client per endpoint for the life of the process (a Lambda container, the local control plane). */
+const clients = new Map<string, DynamoDBDocumentClient>();
+const repositories = new Map<string, FleetRepository>();
+
+export class FleetRepository {
+  private readonly ctx: StoreContext;
+
+  constructor(opts: FleetRepositoryOptions) {
+    this.ctx = { client: opts.client, tableName: opts.tableName, now: opts.now ?? (() => new Date()) };
+  }
+
+  /** The repository for `TABLE_NAME`; the SDK picks the endpoint up from `AWS_ENDPOINT_URL_DYNAMODB`. */
+  static fromEnv(): FleetRepository {
+    const tableName = process.env.TABLE_NAME;
+    if (!tableName) throw new Error('TABLE_NAME is not set');
+    // Keyed by endpoint too, so a process that starts a second local control plane talks to the new one.
+    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? '';
+    const cacheKey = `${endpoint}|${tableName}`;
+    let repo = repositories.get(cacheKey);
+    if (!repo) {
+      let client = clients.get(endpoint);
+      if (!client) {
+        client = documentClient();
+        clients.set(endpoint, client);
+      }
+      repo = new FleetRepository({ client, tableName });
+      repositories.set(cacheKey, repo);
+    }
+    return repo;
+  }
+
+  get tableName(): string {
+    return this.ctx.tableName;
+  }
+
+  // Tenants
+
+  createTenant(tenant: Tenant, change: ChangeInput): Promise<void> {
+    return createTenant(this.ctx, tenant, change);
+  }
+  getTenant(tenantId: string): Promise<Tenant | undefined> {
+    return getTenant(this.ctx, tenantId);
+  }
+  requireTenant(tenantId: string): Promise<Tenant> {
+    return requireTenant(this.ctx, tenantId);
+  }
+  listTenants(q: { status?: TenantStatus; criticality?: Criticality; model?: TenancyModel; limit?: number; cursor?: string } = {}): Promise<Page<Tenant>> {
+    return listTenants(this.ctx, q);
+  }
+  updateTenant(tenantId: string, expectedVersion: number, mutate: (t: Tenant) => Tenant, change: ChangeInput): Promise<Tenant> {
+    return updateTenant(this.ctx, tenantId, expectedVersion, mutate, change);
+  }
+
+  // Leases
+
+  acquireLease(tenantId: string, owner: string, ttlSeconds: number): Promise<Tenant> {
+    return acquireLease(this.ctx, tenantId, owner, ttlSeconds);
+  }
+  renewLease(tenantId: string, owner: string, ttlSeconds: number): Promise<Tenant> {
+    return renewLease(this.ctx, tenantId, owner, ttlSeconds);
+  }
+  releaseLease(tenantId: string, owner: string): Promise<void> {
+    return releaseLease(this.ctx, tenantId, owner);
+  }
+
+  // Operations
+
+  createOperation(op: Operation): Promise<void> {
+    return createOperation(this.ctx, op);
+  }
+  getOperation(operationId: string): Promise<Operation | undefined> {
+    return getOperation(this.ctx, operationId);
+  }
+  requireOperation(operationId: string): Promise<Operation> {
+    return requireOperation(this.ctx, operationId);
+  }
+  updateOperation(operationId: string, patch: OperationPatch): Promise<Operation> {
+    return updateOperation(this.ctx, operationId, patch);
+  }
+  recordStep(
+    operationId: string,
+    step: { name: string; status: StepStatus; at: string; error?: { code: string; message: string }; detail?: Record<string, unknown> },
+  ): Promise<void> {
+    return recordStep(this.ctx, operationId, step);
+  }
+  listOperationsByTenant(tenantId: string, q: PageRequest = {}): Promise<Page<Operation>> {
+    return listOperationsByTenant(this.ctx, tenantId, q);
+  }
+
+  // Change events
+
+  appendChange(change: ChangeEvent): Promise<void> {
+    return appendChange(this.ctx, change);
+  }
+  listChanges(tenantId: string, q: PageRequest = {}): Promise<Page<ChangeEvent>> {
+    return listChanges(this.ctx, tenantId, q);
+  }
+
+  // Idempotency
+
+  getIdempotency(actor: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return getIdempotency(this.ctx, actor, key);
+  }
+  putIdempotency(rec: IdempotencyRecord): Promise<IdempotencyRecord> {
+    return putIdempotency(this.ctx, rec);
+  }
+  completeIdempotency(actor: string, key: string, response: { statusCode: number; body: unknown }): Promise<void> {
+    return completeIdempotency(this.ctx, actor, key, response);
+  }
+
+  // Cells
+
+  cellLoads(cellIds: string[]): Promise<Record<string, number>> {
+    return cellLoads(this.ctx, cellIds);
+  }
+  reserveCellSlot(cellId: string, tenantId: string, capacity: number): Promise<boolean> {
+    return reserveCellSlot(this.ctx, cellId, tenantId, capacity);
+  }
+  releaseCellSlot(cellId: string, tenantId: string): Promise<void> {
+    return releaseCellSlot(this.ctx, cellId, tenantId);
+  }
+
+  // Desired Kubernetes state
+
+  putDesiredState(tenantId: string, objects: unknown[], operationId: string): Promise<number> {
+    return putDesiredState(this.ctx, tenantId, objects, operationId);
+  }
+  getDesiredState(tenantId: string): Promise<DesiredState | undefined> {
+    return getDesiredState(this.ctx, tenantId);
+  }
+}
