@@ -3,13 +3,19 @@
  * runtime, ARM, tracing on. The handler module's repo path is written into the template's resource
  * metadata (`odoo:handler`), which is how the local control plane binds each synthesized Task state
  * to the very module Lambda runs.
+ *
+ * Each function has its own role holding only what it is granted: writing to its own log group (no
+ * AWS managed policy) and, in a separate policy, X-Ray. The X-Ray actions have no resource-level
+ * permissions, so that policy's wildcard is acknowledged there alone and cannot hide a wildcard
+ * granted later to the function.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,12 +30,24 @@ export interface FleetFunctionProps {
   readonly timeout?: Duration;
   /** @default 512 */
   readonly memorySize?: number;
+  /**
+   * Concurrency reserved for (and capping) the function, so a burst on one route cannot starve the
+   * workflows of the account's Lambda concurrency.
+   * @default - no reservation, the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export class FleetFunction extends NodejsFunction {
   readonly entryModule: string;
 
   constructor(scope: Construct, id: string, props: FleetFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.entry}`,
+    });
+    logGroup.grantWrite(role);
     super(scope, id, {
       entry: path.join(REPO_ROOT, props.entry),
       handler: 'handler',
@@ -38,13 +56,14 @@ export class FleetFunction extends NodejsFunction {
       description: props.description,
       timeout: props.timeout ?? Duration.seconds(60),
       memorySize: props.memorySize ?? 512,
-      tracing: lambda.Tracing.ACTIVE,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...props.environment,
       },
-      logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH }),
+      role,
+      logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -53,11 +72,25 @@ export class FleetFunction extends NodejsFunction {
         // ESM bundles need a require shim for the few CommonJS dependencies of the SDK.
         banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
         mainFields: ['module', 'main'],
+        logLevel: LogLevel.WARNING,
       },
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
     });
     this.entryModule = props.entry;
-    (this.node.defaultChild as lambda.CfnFunction).addMetadata(HANDLER_METADATA_KEY, props.entry);
+    const cfn = this.node.defaultChild as lambda.CfnFunction;
+    cfn.addMetadata(HANDLER_METADATA_KEY, props.entry);
+
+    // Active tracing set here rather than through the `tracing` prop, which would put the X-Ray
+    // wildcard into the role's default policy next to the function's other grants.
+    cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    const tracingPolicy = new iam.Policy(this, 'TracingPolicy', {
+      statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
+    });
+    role.attachInlinePolicy(tracingPolicy);
+    Validations.of(tracingPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; this policy holds nothing else.',
+    });
   }
 }

@@ -1,0 +1,111 @@
+/**
+ * What pages the on-call SRE: an encrypted SNS topic, an alarm for every way a workflow execution
+ * can end badly (failed, timed out, aborted) and for server errors of the API, and a dashboard
+ * showing both at a glance.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface FleetObservabilityProps {
+  readonly key: kms.IKey;
+  readonly stateMachines: Readonly<Record<string, sfn.StateMachine>>;
+  readonly api: apigateway.RestApi;
+  /**
+   * API 5XX answers in five minutes that page. One is already worth a look: every 5XX is a
+   * contract breach (bad input must be a 4XX).
+   * @default 1
+   */
+  readonly api5xxThreshold?: number;
+}
+
+type ExecutionOutcome = 'Failed' | 'TimedOut' | 'Aborted';
+
+export class FleetObservability extends Construct {
+  readonly alarmTopic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: FleetObservabilityProps) {
+    super(scope, id);
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Odoo fleet control plane alarms',
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    // CloudWatch publishes alarm notifications to the encrypted topic with the key.
+    props.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    const notify = new actions.SnsAction(this.alarmTopic);
+
+    const executionWidgets: cloudwatch.IWidget[] = [];
+    for (const [name, machine] of Object.entries(props.stateMachines)) {
+      const outcomes: Record<ExecutionOutcome, cloudwatch.Metric> = {
+        Failed: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        TimedOut: machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+        Aborted: machine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }),
+      };
+      for (const [outcome, metric] of Object.entries(outcomes)) {
+        const alarm = metric.createAlarm(this, `${name}Executions${outcome}`, {
+          alarmDescription: `An execution of the ${name} workflow ended ${outcome.toLowerCase()}: look at its operation record and execution history.`,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+        alarm.addAlarmAction(notify);
+        this.alarms.push(alarm);
+      }
+      executionWidgets.push(
+        new cloudwatch.GraphWidget({
+          title: `${name} executions`,
+          left: [machine.metricStarted({ period: Duration.minutes(5) }), machine.metricSucceeded({ period: Duration.minutes(5) }), ...Object.values(outcomes)],
+          width: 12,
+        }),
+      );
+    }
+
+    const serverErrors = props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
+    const api5xx = serverErrors.createAlarm(this, 'Api5xx', {
+      alarmDescription: 'The control plane API answered with 5XX: a handler failed or a dependency is down.',
+      threshold: props.api5xxThreshold ?? 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    api5xx.addAlarmAction(notify);
+    this.alarms.push(api5xx);
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `odoo-fleet-control-plane-${Stack.of(this).region}`,
+      widgets: [
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
+        executionWidgets,
+        [
+          new cloudwatch.GraphWidget({
+            title: 'API requests and errors',
+            left: [props.api.metricCount({ period: Duration.minutes(5) }), props.api.metricClientError({ period: Duration.minutes(5) }), serverErrors],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'API latency (p99)',
+            left: [props.api.metricLatency({ period: Duration.minutes(5), statistic: 'p99' })],
+            width: 12,
+          }),
+        ],
+      ],
+    });
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Why the workflows' IAM policies hold wildcards, next to each policy that holds one.
+ *
+ * The workflow functions create per-tenant resources whose names are only known at run time
+ * (derived from the tenant id by `shared/domain/names.ts`), so their grants are name patterns
+ * under the fleet's prefix. Each kind of pattern the workflows are known to need has one reason
+ * below; every wildcard finding of a workflow policy that matches a kind is acknowledged on that
+ * policy with that reason. A wildcard of any other shape stays unacknowledged and fails synthesis,
+ * so a new broad grant cannot slip in silently.
+ */
+import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { rules } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import type { FleetConfig } from '#shared/domain/fleet-config.ts';
+import type { Workflows } from './workflows.ts';
+
+export interface WorkflowGrantContext {
+  readonly table: dynamodb.ITable;
+  readonly fleet: FleetConfig;
+  readonly account: string;
+}
+
+interface WildcardKind {
+  readonly matches: (finding: string) => boolean;
+  readonly reason: string;
+}
+
+/** Actions that have no resource-level permissions (or are read-only lookups), by why they need `*`. */
+const ACTIONS_ON_ANY_RESOURCE: ReadonlyArray<{ actions: ReadonlySet<string>; reason: string }> = [
+  {
+    actions: new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets']),
+    reason: 'X-Ray trace and sampling actions support no resource-level permissions.',
+  },
+  {
+    actions: new Set([
+      'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+    ]),
+    reason: 'Step Functions log delivery to CloudWatch Logs uses vended-log actions that support no resource-level permissions.',
+  },
+  {
+    actions: new Set(['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots']),
+    reason: 'Ensure steps look before acting: read-only RDS Describe calls over clusters, instances and snapshots, which list across the account.',
+  },
+];
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const REGION = '[a-z0-9-]+';
+
+function wildcardKinds(ctx: WorkflowGrantContext, tableLogicalId: string, functionLogicalIds: ReadonlySet<string>): WildcardKind[] {
+  const p = escape(ctx.fleet.namePrefix);
+  const account = escape(ctx.account);
+  const regex = (source: string) => (finding: string) => new RegExp(`^Resource::${source}$`).test(finding);
+  const exact = (values: string[]) => (finding: string) => values.some((v) => finding === `Resource::${v}`);
+  return [
+    {
+      matches: (f) => f === 'Action::kms:ReEncrypt*' || f === 'Action::kms:GenerateDataKey*',
+      reason: "The table is encrypted with the stack's own key; the table's read/write grant includes data-key generation and re-encryption under that one key only.",
+    },
+    {
+      matches: (f) => f === `Resource::<${tableLogicalId}.Arn>/index/*`,
+      reason: "Queries use the control plane table's own global secondary indexes (tenants by status, criticality, model; operations by tenant).",
+    },
+    {
+      matches: (f) => {
+        const m = /^Resource::<(\w+)\.Arn>:\*$/.exec(f);
+        return m !== null && functionLogicalIds.has(m[1] as string);
+      },
+      reason: 'The state machine invokes its own task functions; the `:*` form covers their versions and aliases (the LambdaInvoke grant).',
+    },
+    {
+      matches: regex(`arn:aws:rds:${REGION}:${account}:(?:cluster|db|cluster-snapshot):${p}-\\*`),
+      reason: 'Dedicated tenant clusters, instances and final snapshots are created at run time, named `<prefix>-<tenantId>...` by shared/domain/names.ts.',
+    },
+    {
+      matches: regex(`arn:aws:rds:${REGION}:${account}:(?:secgrp|cluster-pg|pg|og):\\*`),
+      reason: 'RDS authorizes CreateDBCluster/CreateDBInstance on the security, parameter and option groups the new cluster attaches; the create actions themselves are limited to `<prefix>-` clusters.',
+    },
+    {
+      matches: regex(`arn:aws:secretsmanager:${REGION}:${account}:secret:rds!\\*`),
+      reason: 'RDS creates the master user secret of a dedicated cluster itself (ManageMasterUserPassword), named `rds!cluster-<id>`.',
+    },
+    {
+      matches: regex(`arn:aws:secretsmanager:${REGION}:${account}:secret:${p}/\\*`),
+      reason: 'Tenant database and admin secrets are named `<prefix>/<tenantId>/db|admin`; Secrets Manager appends a random suffix to each ARN.',
+    },
+    {
+      matches: exact([`arn:aws:s3:::${ctx.fleet.namePrefix}-*`, `arn:aws:s3:::${ctx.fleet.namePrefix}-*/*`]),
+      reason: "Dedicated tenant filestore buckets are created at run time, named `<prefix>-<tenantId>-<account>-<region>`, with their objects.",
+    },
+    {
+      matches: exact([...ctx.fleet.cells.map((c) => `arn:aws:s3:::${c.bucket}/tenants/*`), `arn:aws:s3:::${ctx.fleet.archiveBucket}/offboarded/*`]),
+      reason: "Pooled tenants' filestores are the `tenants/<tenantId>/` prefixes of their cell bucket; offboarding exports go under `offboarded/` of the archive bucket.",
+    },
+    {
+      matches: regex(`arn:aws:eks:${REGION}:${account}:nodegroup/[\\w.-]+/${p}-\\*/\\*`),
+      reason: 'Dedicated tenant node groups are named `<prefix>-<tenantId>`; EKS appends a generated id to each node group ARN.',
+    },
+    {
+      matches: regex(`arn:aws:eks:${REGION}:${account}:podidentityassociation/[\\w.-]+/\\*`),
+      reason: 'EKS Pod Identity association ids are generated by EKS; the grant is limited to the fleet clusters.',
+    },
+    {
+      matches: regex(`arn:aws:iam::${account}:role${escape(ctx.fleet.tenantRolePath)}${p}-tenant-\\*`),
+      reason: 'Tenant pod roles are created at run time under the tenant role path, named `<prefix>-tenant-<tenantId>`.',
+    },
+  ];
+}
+
+/** `Resource::*` is acknowledged only when every statement granting `*` holds actions of one known kind. */
+function anyResourceReason(policy: iam.CfnPolicy): string | undefined {
+  const document = Stack.of(policy).resolve(policy.policyDocument) as { Statement?: Array<{ Effect: string; Action: string | string[]; Resource: unknown }> };
+  const reasons = new Set<string>();
+  for (const statement of document.Statement ?? []) {
+    const resources = ([] as unknown[]).concat(statement.Resource);
+    if (statement.Effect !== 'Allow' || !resources.includes('*')) continue;
+    const actions = ([] as string[]).concat(statement.Action);
+    const kind = ACTIONS_ON_ANY_RESOURCE.find((k) => actions.every((a) => k.actions.has(a)));
+    if (!kind) return undefined;
+    reasons.add(kind.reason);
+  }
+  return reasons.size > 0 ? [...reasons].join(' ') : undefined;
+}
+
+export function acknowledgeWorkflowGrants(workflows: Workflows, ctx: WorkflowGrantContext): void {
+  const stack = Stack.of(workflows);
+  const tableLogicalId = stack.getLogicalId(ctx.table.node.defaultChild as CfnElement);
+  const functionLogicalIds = new Set(
+    workflows.node
+      .findAll()
+      .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
+      .map((fn) => stack.getLogicalId(fn)),
+  );
+  const kinds = wildcardKinds(ctx, tableLogicalId, functionLogicalIds);
+
+  for (const policy of workflows.node.findAll().filter((c: IConstruct): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
+    const findings = rules.iam.IAMNoWildcardPermissions(policy);
+    if (!Array.isArray(findings)) continue;
+    for (const finding of findings) {
+      const reason = finding === 'Resource::*' ? anyResourceReason(policy) : kinds.find((k) => k.matches(finding))?.reason;
+      if (reason) Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    }
+  }
+}
