@@ -1,0 +1,114 @@
+/** What `odooctl` prints without `--json`: short summaries and aligned tables of the API's records. */
+import type { ChangeEvent, Operation, OperationStep, Tenant } from '#shared/domain/types.ts';
+
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+const seconds = (s: number) => (s >= 3600 ? `${+(s / 3600).toFixed(1)} h` : s >= 60 ? `${+(s / 60).toFixed(1)} min` : `${s} s`);
+
+function duration(from: string | undefined, to: string | undefined): string {
+  if (!from || !to) return '';
+  return `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s`;
+}
+
+function pairs(rows: [string, string | undefined][]): string {
+  const shown = rows.filter(([, v]) => v !== undefined && v !== '') as [string, string][];
+  const width = Math.max(...shown.map(([k]) => k.length));
+  return shown.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`).join('\n');
+}
+
+export function formatTenant(t: Tenant): string {
+  const p = t.placement;
+  return pairs([
+    ['Tenant', `${t.tenantId} (${t.displayName})`],
+    ['Status', t.statusReason ? `${t.status}: ${t.statusReason}` : t.status],
+    ['Host', t.hostname],
+    ['Profile', `${t.profile.criticality} criticality, ${t.profile.customization} customization, ${t.profile.expectedUsers} users${t.profile.compliance.length ? `, ${t.profile.compliance.join('/')}` : ''}`],
+    ['Placement', `${p.model}${p.cell ? ` on cell ${p.cell}` : ''}, cluster ${p.cluster}`],
+    ['DR', `${p.drPosture}, RPO ${seconds(p.rpoSeconds)}, RTO ${seconds(p.rtoSeconds)}, backups ${p.backupRetentionDays} days`],
+    ['Why', p.reason],
+    ['Release', `${t.release.image}${t.release.modules.length ? ` (${t.release.modules.join(', ')})` : ''}`],
+    ['Regions', `${t.regions.primary} (DR ${t.regions.dr}), active in ${t.activeRegion}`],
+    ['Tags', t.tags.join(', ')],
+    ['Lease', t.lease ? `${t.lease.owner} until ${t.lease.expiresAt}` : undefined],
+    ['Version', String(t.version)],
+    ['Created', `${t.createdAt} by ${t.createdBy}`],
+  ]);
+}
+
+export function formatTenantList(page: { items: Tenant[]; nextCursor?: string | null }): string {
+  if (page.items.length === 0) return 'No tenants.';
+  const rows = page.items.map((t) => [t.tenantId, t.status, t.profile.criticality, t.placement.model, t.placement.cell ?? '-', t.activeRegion, t.hostname]);
+  const out = table(['TENANT', 'STATUS', 'CRITICALITY', 'MODEL', 'CELL', 'REGION', 'HOST'], rows);
+  return page.nextCursor ? `${out}\n\nMore: --cursor ${page.nextCursor}` : out;
+}
+
+export function formatStarted(started: { tenant: Tenant; operation: Operation }): string {
+  const { tenant: t, operation: op } = started;
+  return [
+    `Tenant ${t.tenantId}: ${t.status} (${t.placement.model}${t.placement.cell ? ` on cell ${t.placement.cell}` : ''}, ${t.placement.drPosture})`,
+    `Operation ${op.operationId}: ${op.type} ${op.status}`,
+    `Follow it with: odooctl operations watch ${op.operationId}`,
+  ].join('\n');
+}
+
+export function formatChanges(page: { items: ChangeEvent[]; nextCursor?: string | null }): string {
+  if (page.items.length === 0) return 'No changes.';
+  const rows = page.items.map((c) => [c.at, c.type, c.actor, c.operationId ?? '-', summarize(c.after)]);
+  const out = table(['AT', 'TYPE', 'ACTOR', 'OPERATION', 'AFTER'], rows);
+  return page.nextCursor ? `${out}\n\nMore: --cursor ${page.nextCursor}` : out;
+}
+
+/** The first few changed fields, enough to recognise a change in a table row. */
+function summarize(after: unknown): string {
+  if (!after || typeof after !== 'object') return '';
+  const text = Object.entries(after)
+    .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? '{…}' : String(v)}`)
+    .join(' ');
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+function stepRow(s: OperationStep): string[] {
+  return [s.name, s.status, s.startedAt, duration(s.startedAt, s.endedAt), String(s.attempts ?? 1), s.error ? `${s.error.code}: ${s.error.message}` : ''];
+}
+
+export function formatOperation(op: Operation): string {
+  const head = pairs([
+    ['Operation', `${op.operationId} (${op.type} of ${op.tenantId})`],
+    ['Status', op.status],
+    ['Error', op.error ? `${op.error.code}: ${op.error.message}` : undefined],
+    ['Requested', `${op.createdAt} by ${op.requestedBy}`],
+    ['Ended', op.endedAt ? `${op.endedAt} (after ${duration(op.createdAt, op.endedAt)})` : undefined],
+    ['Execution', op.executionArn],
+  ]);
+  if (op.steps.length === 0) return `${head}\n\nNo steps yet.`;
+  return `${head}\n\n${table(['STEP', 'STATUS', 'STARTED', 'TOOK', 'ATTEMPTS', 'ERROR'], op.steps.map(stepRow))}`;
+}
+
+/** Any JSON as an indented outline: for the simulated cloud's inventory and the fault rules. */
+export function formatTree(value: unknown, indent = ''): string {
+  if (value === null || typeof value !== 'object') return `${indent}${String(value)}`;
+  const entries = Object.entries(value);
+  if (entries.length === 0) return `${indent}(none)`;
+  return entries
+    .map(([k, v]) => {
+      const label = Array.isArray(value) ? '-' : `${k}:`;
+      return v !== null && typeof v === 'object' ? `${indent}${label}\n${formatTree(v, `${indent}  `)}` : `${indent}${label} ${String(v)}`;
+    })
+    .join('\n');
+}
+
+export interface ApiErrorBody {
+  error?: { code?: string; message?: string; details?: { path: string; message: string }[] };
+}
+
+export function formatApiError(status: number, body: unknown): string {
+  const error = (body as ApiErrorBody | undefined)?.error;
+  if (!error) return `HTTP ${status}: ${typeof body === 'string' ? body : JSON.stringify(body)}`;
+  const lines = [`Error ${status} ${error.code ?? ''}: ${error.message ?? ''}`.replace(' :', ':')];
+  for (const d of error.details ?? []) lines.push(`  - ${d.path}: ${d.message}`);
+  return lines.join('\n');
+}

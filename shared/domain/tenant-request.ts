@@ -1,0 +1,104 @@
+/**
+ * What the tenant API accepts (contract: `POST /v1/tenants`, `GET /v1/tenants`, the tenant paths).
+ * Objects are strict, so a misspelt field is a 400 naming it rather than a default silently used.
+ * Fleet-dependent defaults (host name, regions) are applied after parsing, from the fleet
+ * configuration, by `withFleetDefaults`.
+ */
+import { z } from 'zod';
+import { validationError } from '#shared/lib/errors.ts';
+import type { FleetConfig } from './fleet-config.ts';
+import { TENANT_ID_PATTERN } from './names.ts';
+import { CRITICALITIES, CUSTOMIZATIONS, TENANT_STATUSES } from './types.ts';
+
+export const SUPPORTED_ODOO_VERSIONS = ['16.0', '17.0', '18.0'] as const;
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const TAG_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
+/** Regimes are named by upper-case tokens (`PCI`, `SOX`, `GDPR`, `HIPAA`, `ISO27001`...). */
+const COMPLIANCE_PATTERN = /^[A-Z][A-Z0-9-]{1,15}$/;
+
+const unique = <T>(items: T[]) => new Set(items).size === items.length;
+
+export const tenantIdSchema = z.string().regex(TENANT_ID_PATTERN, 'must start with a letter and hold 3 to 31 lower-case letters, digits or dashes');
+
+export const hostnameSchema = z
+  .string()
+  .max(253, 'must be at most 253 characters')
+  .transform((h) => h.toLowerCase())
+  .refine((h) => {
+    const labels = h.split('.');
+    return labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l));
+  }, 'must be a DNS name such as acme.example.com');
+
+export const tenantProfileSchema = z
+  .object({
+    criticality: z.enum(CRITICALITIES),
+    customization: z.enum(CUSTOMIZATIONS),
+    compliance: z
+      .array(z.string().regex(COMPLIANCE_PATTERN, 'must be an upper-case regime name such as PCI or SOX'))
+      .max(10, 'at most 10 regimes')
+      .refine(unique, 'must not repeat a regime'),
+    expectedUsers: z.number().int('must be a whole number').min(1).max(100_000),
+  })
+  .strict();
+
+export const createTenantBodySchema = z
+  .object({
+    tenantId: tenantIdSchema,
+    displayName: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    profile: tenantProfileSchema,
+    odooVersion: z.enum(SUPPORTED_ODOO_VERSIONS),
+    hostname: hostnameSchema.optional(),
+    tags: z
+      .array(z.string().regex(TAG_PATTERN, 'must be 1 to 40 lower-case letters, digits or dashes, starting with a letter or digit'))
+      .max(20, 'at most 20 tags')
+      .refine(unique, 'must not repeat a tag')
+      .optional(),
+    regions: z.object({ primary: z.string().min(1), dr: z.string().min(1) }).strict().optional(),
+  })
+  .strict();
+export type CreateTenantBody = z.infer<typeof createTenantBodySchema>;
+
+/** A create request with every default applied: what the tenant record is made from. */
+export interface TenantRequest extends Omit<CreateTenantBody, 'hostname' | 'tags' | 'regions'> {
+  hostname: string;
+  tags: string[];
+  regions: { primary: string; dr: string };
+}
+
+/**
+ * The host name defaults to `<tenantId>.<baseDomain>`; the regions default to the fleet's and, if
+ * given, must be the fleet's (a tenant cannot live where the fleet has no clusters).
+ */
+export function withFleetDefaults(body: CreateTenantBody, config: FleetConfig): TenantRequest {
+  const regions = body.regions ?? { primary: config.primaryRegion, dr: config.drRegion };
+  const details = [];
+  if (regions.primary !== config.primaryRegion) details.push({ path: 'regions.primary', message: `must be ${config.primaryRegion}, the fleet's primary region` });
+  if (regions.dr !== config.drRegion) details.push({ path: 'regions.dr', message: `must be ${config.drRegion}, the fleet's disaster-recovery region` });
+  if (details.length) throw validationError('Invalid request body', details);
+  return {
+    ...body,
+    hostname: body.hostname ?? `${body.tenantId}.${config.baseDomain}`.toLowerCase(),
+    tags: body.tags ?? [],
+    regions,
+  };
+}
+
+const limitSchema = z.coerce.number().int('must be a whole number').min(1).max(100);
+const cursorSchema = z.string().min(1).max(2048);
+
+export const listTenantsQuerySchema = z
+  .object({
+    status: z.enum(TENANT_STATUSES).optional(),
+    criticality: z.enum(CRITICALITIES).optional(),
+    model: z.enum(['pooled', 'dedicated']).optional(),
+    limit: limitSchema.optional(),
+    cursor: cursorSchema.optional(),
+  })
+  .strict();
+export type ListTenantsQuery = z.infer<typeof listTenantsQuerySchema>;
+
+export const pageQuerySchema = z.object({ limit: limitSchema.optional(), cursor: cursorSchema.optional() }).strict();
+
+export const tenantPathSchema = z.object({ tenantId: tenantIdSchema }).strict();
+export const operationPathSchema = z.object({ operationId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'is not an operation id') }).strict();

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { formatApiError, formatOperation, formatStarted, formatTenant, formatTenantList, formatTree, table } from '#local/cli/format.ts';
+import type { Operation, Tenant } from '#shared/domain/types.ts';
+
+const tenant = (tenantId: string, over: Partial<Tenant> = {}): Tenant => ({
+  tenantId,
+  displayName: `Tenant ${tenantId}`,
+  profile: { criticality: 'low', customization: 'light', compliance: [], expectedUsers: 20 },
+  odooVersion: '17.0',
+  hostname: `${tenantId}.odoo.example.com`,
+  tags: [],
+  regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
+  status: 'ACTIVE',
+  placement: {
+    model: 'pooled',
+    cell: 'cell-a',
+    cluster: 'eks-shared-1',
+    drPosture: 'backup-restore',
+    rpoSeconds: 86400,
+    rtoSeconds: 28800,
+    backupRetentionDays: 7,
+    resources: { kind: 'pooled', quota: { cpu: '4', memory: '8Gi', pods: 10 }, web: { minReplicas: 1, maxReplicas: 2, cpu: '500m', memory: '1Gi' }, workers: 1 },
+    reason: 'low criticality with light customization is placed pooled with backup-restore',
+  },
+  resources: {},
+  release: { image: 'odoo:17.0', modules: [] },
+  activeRegion: 'eu-west-1',
+  lastDrill: null,
+  version: 3,
+  createdAt: '2030-01-01T00:00:00.000Z',
+  updatedAt: '2030-01-01T00:00:00.000Z',
+  createdBy: 'alice',
+  ...over,
+});
+
+const operation: Operation = {
+  operationId: 'op-1',
+  type: 'PROVISION',
+  tenantId: 'acme',
+  status: 'FAILED',
+  requestedBy: 'alice',
+  createdAt: '2030-01-01T00:00:00.000Z',
+  updatedAt: '2030-01-01T00:00:09.000Z',
+  endedAt: '2030-01-01T00:00:09.000Z',
+  error: { code: 'ResourceFailed', message: 'cluster failed' },
+  steps: [
+    { name: 'ValidateRequest', status: 'SUCCEEDED', startedAt: '2030-01-01T00:00:01.000Z', endedAt: '2030-01-01T00:00:01.500Z', attempts: 1 },
+    { name: 'EnsureTenantDatabase', status: 'FAILED', startedAt: '2030-01-01T00:00:02.000Z', endedAt: '2030-01-01T00:00:08.000Z', attempts: 3, error: { code: 'ResourceFailed', message: 'cluster failed' } },
+  ],
+};
+
+describe('table', () => {
+  it('aligns columns to their widest cell', () => {
+    expect(table(['A', 'BB'], [['long', 'x'], ['s', 'yy']])).toBe('A     BB\nlong  x\ns     yy');
+  });
+});
+
+describe('formatTenantList', () => {
+  it('shows one row per tenant and how to get the next page', () => {
+    const out = formatTenantList({ items: [tenant('acme'), tenant('bank', { placement: { ...tenant('x').placement, model: 'dedicated', cell: null } })], nextCursor: 'abc' });
+
+    expect(out.split('\n')).toEqual([
+      'TENANT  STATUS  CRITICALITY  MODEL      CELL    REGION     HOST',
+      'acme    ACTIVE  low          pooled     cell-a  eu-west-1  acme.odoo.example.com',
+      'bank    ACTIVE  low          dedicated  -       eu-west-1  bank.odoo.example.com',
+      '',
+      'More: --cursor abc',
+    ]);
+  });
+
+  it('says so when there are none', () => {
+    expect(formatTenantList({ items: [] })).toBe('No tenants.');
+  });
+});
+
+describe('formatTenant', () => {
+  it('summarises status, placement with its reason, DR targets and lease', () => {
+    const out = formatTenant(tenant('acme', { status: 'FAILED', statusReason: 'ResourceFailed: boom', lease: { owner: 'op-9', expiresAt: '2030-01-01T02:00:00.000Z' } }));
+
+    expect(out).toMatch(/^Status: +FAILED: ResourceFailed: boom$/m);
+    expect(out).toMatch(/^Placement: pooled on cell cell-a, cluster eks-shared-1$/m);
+    expect(out).toMatch(/^DR: +backup-restore, RPO 24 h, RTO 8 h, backups 7 days$/m);
+    expect(out).toMatch(/^Why: +low criticality/m);
+    expect(out).toMatch(/^Lease: +op-9 until 2030-01-01T02:00:00.000Z$/m);
+  });
+});
+
+describe('formatStarted', () => {
+  it('names the tenant, the operation and how to follow it', () => {
+    const out = formatStarted({ tenant: tenant('acme', { status: 'PROVISIONING' }), operation: { ...operation, status: 'RUNNING', steps: [] } });
+
+    expect(out).toBe('Tenant acme: PROVISIONING (pooled on cell cell-a, backup-restore)\nOperation op-1: PROVISION RUNNING\nFollow it with: odooctl operations watch op-1');
+  });
+});
+
+describe('formatOperation', () => {
+  it('lists the steps with durations, attempts and errors', () => {
+    const out = formatOperation(operation);
+
+    expect(out).toMatch(/^Error: +ResourceFailed: cluster failed$/m);
+    expect(out).toMatch(/EnsureTenantDatabase\s+FAILED\s+2030-01-01T00:00:02.000Z\s+6.0 s\s+3\s+ResourceFailed: cluster failed/);
+    expect(out).toMatch(/ValidateRequest\s+SUCCEEDED\s+\S+\s+0.5 s\s+1/);
+  });
+});
+
+describe('formatApiError', () => {
+  it('prints the code, the message and each field detail', () => {
+    const out = formatApiError(400, { error: { code: 'ValidationError', message: 'Invalid request body', details: [{ path: 'profile.criticality', message: 'Invalid option' }] } });
+
+    expect(out).toBe('Error 400 ValidationError: Invalid request body\n  - profile.criticality: Invalid option');
+  });
+
+  it('shows a body that is not the API envelope as it came', () => {
+    expect(formatApiError(502, 'Bad Gateway')).toBe('HTTP 502: Bad Gateway');
+  });
+});
+
+describe('formatTree', () => {
+  it('outlines nested objects and lists', () => {
+    expect(formatTree({ 'eu-west-1': { clusters: [{ id: 'c1', status: 'available' }], buckets: [] } })).toBe(
+      ['eu-west-1:', '  clusters:', '    -', '      id: c1', '      status: available', '  buckets:', '    (none)'].join('\n'),
+    );
+  });
+});
