@@ -71,7 +71,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
   await createTable(process.env.TABLE_NAME!);
 
   const s3 = await startLocalS3();
-  const definitions = loadDefinitions(synthWorkflowTemplate(config, region), region);
+  const definitions = loadDefinitions(synthWorkflowTemplate(config), region);
   const runner = new LocalStepFunctions({
     region,
     definitions,

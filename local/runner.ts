@@ -163,7 +163,7 @@ export class LocalStepFunctions {
         const context = { functionName: entry, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 120_000 };
         const result = await handler(event, context);
         const after = this.takeFault(stateName, 'crash-after');
-        if (after) throw new TaskError(after.error ?? 'Lambda.ServiceException', `injected crash after ${stateName} did its work`);
+        if (after) throw new TaskError(after.error ?? 'Sandbox.Timedout', `injected crash after ${stateName} did its work`);
         return result === undefined ? null : JSON.parse(JSON.stringify(result));
       };
     }

@@ -52,6 +52,8 @@ export interface FinalDumpJobInput {
   activeDeadlineSeconds?: number;
 }
 
+export const JOB_PURPOSE_LABEL = 'odoo.fleet/job';
+
 export const DEFAULT_PG_CLIENT_IMAGE = 'public.ecr.aws/docker/library/postgres:17-alpine';
 export const DEFAULT_AWS_CLI_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.22.0';
 
@@ -62,12 +64,15 @@ function job(
   operationId: string,
   activeDeadlineSeconds: number,
   podSpec: Record<string, unknown>,
+  annotations: Record<string, string>,
 ): K8sObject {
-  const labels = componentLabels(tenantId, component);
+  // `odoo.fleet/job` says what the Job is for; the annotations say what it acts on, so an operator
+  // reading the cluster (and the local simulator) can tell without parsing the shell script.
+  const labels = { ...componentLabels(tenantId, component), [JOB_PURPOSE_LABEL]: component };
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name, namespace: names.namespace(tenantId), labels, annotations: { 'odoo.fleet/operation-id': operationId } },
+    metadata: { name, namespace: names.namespace(tenantId), labels, annotations: { 'odoo.fleet/operation-id': operationId, ...annotations } },
     spec: {
       backoffLimit: 2,
       activeDeadlineSeconds,
@@ -99,6 +104,7 @@ export function renderInitJob(input: InitJobInput): K8sObject {
     'PY',
   ].join('\n');
 
+  const annotations = { 'odoo.fleet/database': input.databaseName, 'odoo.fleet/modules': modules };
   return job(input.tenantId, names.initJobName(input.operationId), 'init', input.operationId, input.activeDeadlineSeconds ?? 1500, {
     ...basePodSpec(input.tenantId, input.placement),
     volumes: odooVolumes(),
@@ -114,7 +120,7 @@ export function renderInitJob(input: InitJobInput): K8sObject {
         volumeMounts: odooVolumeMounts(),
       },
     ],
-  });
+  }, annotations);
 }
 
 /**
@@ -144,6 +150,7 @@ export function renderFinalDumpJob(input: FinalDumpJobInput): K8sObject {
     volumeMounts: mounts,
   });
 
+  const annotations = { 'odoo.fleet/database': input.databaseName, 'odoo.fleet/archive-bucket': input.archiveBucket, 'odoo.fleet/archive-key': input.archiveKey };
   return job(input.tenantId, names.finalDumpJobName(input.operationId), 'final-dump', input.operationId, input.activeDeadlineSeconds ?? 12_600, {
     ...basePodSpec(input.tenantId, input.placement),
     volumes: scratch,
@@ -162,5 +169,5 @@ export function renderFinalDumpJob(input: FinalDumpJobInput): K8sObject {
         { name: 'HOME', value: '/tmp' },
       ]),
     ],
-  });
+  }, annotations);
 }

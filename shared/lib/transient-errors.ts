@@ -35,6 +35,8 @@ export const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
   'Lambda.ClientExecutionTimeoutException',
+  // A function that ran out of time; every task is an idempotent ensure, so running it again is safe.
+  'Sandbox.Timedout',
 ] as const;
 
 export function isTransient(error: unknown): boolean {
