@@ -1,0 +1,71 @@
+/**
+ * Simulated time. Every duration is what AWS or Kubernetes typically takes, multiplied by the time
+ * scale; states are computed from timestamps when read, so a test can move an injected clock
+ * forward instead of sleeping.
+ */
+
+/** Typical real durations, in seconds, before scaling. */
+export const DURATIONS = {
+  auroraClusterCreate: 600,
+  auroraClusterDelete: 300,
+  auroraInstanceCreate: 480,
+  auroraInstanceDelete: 240,
+  clusterSnapshotCreate: 120,
+  nodegroupCreate: 300,
+  nodegroupUpdate: 90,
+  nodegroupDelete: 150,
+  deploymentReady: 30,
+  namespaceTerminate: 10,
+  initJob: 60,
+  upgradeJob: 90,
+  dumpJob: 20,
+  otherJob: 30,
+  route53Propagation: 60,
+  /** A force-deleted secret lingers briefly before its name can be reused. */
+  secretPurge: 30,
+  /** How long a call into an unreachable region hangs before it times out. */
+  unreachableTimeout: 10,
+} as const;
+
+export type DurationName = keyof typeof DURATIONS;
+
+/** Slow migrations (an injected fault) take this many times longer. */
+export const SLOW_FACTOR = 10;
+
+export class SimClock {
+  constructor(
+    readonly timeScale: number,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    if (!(timeScale > 0)) throw new Error(`timeScale must be positive, got ${timeScale}`);
+  }
+
+  now(): Date {
+    return this.clock();
+  }
+
+  nowMs(): number {
+    return this.clock().getTime();
+  }
+
+  iso(): string {
+    return this.now().toISOString();
+  }
+
+  /** Scaled milliseconds of a typical duration. */
+  scaledMs(seconds: number): number {
+    return seconds * 1000 * this.timeScale;
+  }
+
+  /** The moment (epoch ms) a duration started now ends. */
+  after(duration: DurationName | number, factor = 1): number {
+    const seconds = typeof duration === 'number' ? duration : DURATIONS[duration];
+    return this.nowMs() + this.scaledMs(seconds * factor);
+  }
+
+  /** A real wait of a scaled duration (only for effects that must take wall time, like a timeout). */
+  sleep(duration: DurationName): Promise<void> {
+    const ms = this.scaledMs(DURATIONS[duration]);
+    return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 30_000)));
+  }
+}

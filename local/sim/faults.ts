@@ -1,0 +1,125 @@
+/**
+ * Injected faults: throttling or any named error on a share of calls, a region that does not
+ * answer, or an image that crash-loops, fails or slows its migration, or serves errors. Rates draw
+ * from a seeded generator so a game day or a test replays the same way.
+ */
+import { z } from 'zod';
+import { AppError } from '#shared/lib/errors.ts';
+import { SIM_SERVICES, type SimService } from './errors.ts';
+
+export const IMAGE_EFFECTS = ['crash-loop', 'migration-fails', 'slow-migration', 'high-error-rate'] as const;
+export type ImageEffect = (typeof IMAGE_EFFECTS)[number];
+
+const faultRuleSchema = z
+  .object({
+    service: z.enum([...SIM_SERVICES, '*']),
+    operation: z.string().min(1).max(100).optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as eu-west-1').optional(),
+    error: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9.]{0,99}$/, 'must be an error name such as ThrottlingException')
+      .optional(),
+    rate: z.number().min(0).max(1).optional(),
+    count: z.number().int().positive().optional(),
+    effect: z.enum(['error', 'unreachable', ...IMAGE_EFFECTS]).default('error'),
+    image: z.string().min(1).max(300).optional(),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    const imageEffect = (IMAGE_EFFECTS as readonly string[]).includes(rule.effect);
+    if (imageEffect && !rule.image) ctx.addIssue({ code: 'custom', path: ['image'], message: `effect ${rule.effect} needs the image it applies to` });
+    if (!imageEffect && rule.image) ctx.addIssue({ code: 'custom', path: ['image'], message: `image only applies to ${IMAGE_EFFECTS.join(', ')}` });
+  });
+
+export type FaultRule = z.infer<typeof faultRuleSchema>;
+export interface ActiveFaultRule extends FaultRule {
+  id: number;
+  /** Times the rule has fired. */
+  fired: number;
+}
+
+export type CallFault = { effect: 'error'; error?: string } | { effect: 'unreachable' };
+
+/** mulberry32: small, fast, and the same sequence for the same seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An image rule matches the exact reference, or every tag of a repository named without a tag. */
+export function imageMatches(ruleImage: string, image: string): boolean {
+  if (ruleImage === image) return true;
+  const lastSlash = ruleImage.lastIndexOf('/');
+  const hasTag = ruleImage.slice(lastSlash + 1).includes(':') || ruleImage.includes('@');
+  return !hasTag && (image.startsWith(`${ruleImage}:`) || image.startsWith(`${ruleImage}@`));
+}
+
+export class FaultInjector {
+  private rules: ActiveFaultRule[] = [];
+  private nextId = 1;
+  private random: () => number;
+
+  constructor(private readonly seed = 1) {
+    this.random = prng(seed);
+  }
+
+  /** Replaces every rule. Invalid rules are rejected as a whole, with the offending fields. */
+  set(rules: unknown[]): ActiveFaultRule[] {
+    const parsed = z.array(faultRuleSchema).safeParse(rules);
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((i) => ({ path: ['rules', ...i.path].join('.'), message: i.message }));
+      throw new AppError('ValidationError', 'invalid fault rules', details);
+    }
+    this.random = prng(this.seed);
+    this.rules = parsed.data.map((r) => ({ ...r, id: this.nextId++, fired: 0 }));
+    return this.list();
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  list(): ActiveFaultRule[] {
+    return this.rules.map((r) => ({ ...r }));
+  }
+
+  /** Decides whether this call fails, consuming a rule's count when it fires. */
+  forCall(service: SimService, operation: string, region: string): CallFault | undefined {
+    for (const rule of this.rules) {
+      if (rule.effect !== 'error' && rule.effect !== 'unreachable') continue;
+      if (rule.service !== '*' && rule.service !== service) continue;
+      if (rule.operation && rule.operation !== operation) continue;
+      if (rule.region && rule.region !== region) continue;
+      if (!this.fires(rule)) continue;
+      return rule.effect === 'unreachable' ? { effect: 'unreachable' } : { effect: 'error', error: rule.error };
+    }
+    return undefined;
+  }
+
+  /**
+   * The image faults on an image. `consume` is for decisions taken once per object (a Job's fate);
+   * Deployments ask without consuming, so clearing the rule heals them.
+   */
+  forImage(image: string | undefined, effect: ImageEffect, consume = false): boolean {
+    if (!image) return false;
+    for (const rule of this.rules) {
+      if (rule.effect !== effect || !rule.image || !imageMatches(rule.image, image)) continue;
+      if (!consume) return true;
+      if (this.fires(rule)) return true;
+    }
+    return false;
+  }
+
+  private fires(rule: ActiveFaultRule): boolean {
+    if (rule.rate !== undefined && this.random() >= rule.rate) return false;
+    rule.fired++;
+    if (rule.count !== undefined && rule.fired >= rule.count) this.rules = this.rules.filter((r) => r !== rule);
+    return true;
+  }
+}

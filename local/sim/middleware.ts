@@ -1,0 +1,33 @@
+/**
+ * Puts the simulated cloud in front of a real AWS SDK client: one middleware at the `initialize`
+ * step answers each command from the simulator before anything is serialized or sent, so adapters
+ * keep their typed SDK calls and get AWS's error classes back. For S3, operations the simulator
+ * does not answer itself continue down the stack to s3rver.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SimService } from './errors.ts';
+import type { SimCloud } from './sim-cloud.ts';
+
+type Output = Record<string, unknown>;
+type Args = { input: object };
+type Next = (args: Args) => Promise<{ output: Output; response: unknown }>;
+
+export const SIMULATOR_MIDDLEWARE = 'simulatedCloud';
+
+export function attachSimulator(client: { middlewareStack: unknown }, sim: SimCloud, service: SimService, region: string, options: { passThrough?: boolean } = {}): void {
+  const stack = client.middlewareStack as { add(mw: unknown, opts: object): void };
+  stack.add(
+    (next: Next, context: { commandName?: string }) => async (args: Args) => {
+      const operation = (context.commandName ?? '').replace(/Command$/, '');
+      const output = await sim.call({
+        service,
+        region,
+        operation,
+        input: args.input,
+        next: options.passThrough ? async (input?: object) => (await next(input ? { ...args, input } : args)).output : undefined,
+      });
+      return { output: { $metadata: { httpStatusCode: 200, requestId: randomUUID(), attempts: 1, totalRetryDelay: 0 }, ...output }, response: {} };
+    },
+    { step: 'initialize', name: SIMULATOR_MIDDLEWARE, priority: 'high' },
+  );
+}

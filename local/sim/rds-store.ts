@@ -1,0 +1,254 @@
+/**
+ * The RDS state of one region: Aurora clusters (with the databases and roles inside them, for the
+ * Data API), instances and cluster snapshots. Statuses are computed from timestamps when read;
+ * whatever finished deleting is swept away on the next read.
+ */
+import type { DBCluster, DBClusterSnapshot, DBInstance } from '@aws-sdk/client-rds';
+import { awsError } from './errors.ts';
+import type { SecretsSim } from './secrets.ts';
+import { randomId, tagsToList, type SimContext, type Tags } from './types.ts';
+
+export interface SimDbCluster {
+  identifier: string;
+  arn: string;
+  resourceId: string;
+  engine: string;
+  engineVersion: string;
+  masterUsername: string;
+  databaseName?: string;
+  deletionProtection: boolean;
+  storageEncrypted: boolean;
+  kmsKeyId?: string;
+  backupRetentionPeriod: number;
+  subnetGroup: string;
+  securityGroups: string[];
+  httpEndpointEnabled: boolean;
+  tags: Tags;
+  createdAt: Date;
+  availableAt: number;
+  deletingSince?: number;
+  goneAt?: number;
+  masterSecretArn?: string;
+  /** PostgreSQL inside the cluster, as far as the Data API can see it. */
+  databases: Map<string, { owner: string }>;
+  roles: Set<string>;
+}
+
+export interface SimDbInstance {
+  identifier: string;
+  arn: string;
+  clusterIdentifier: string;
+  instanceClass: string;
+  engine: string;
+  tags: Tags;
+  createdAt: Date;
+  availableAt: number;
+  goneAt?: number;
+}
+
+export interface SimClusterSnapshot {
+  identifier: string;
+  arn: string;
+  clusterIdentifier: string;
+  engine: string;
+  engineVersion: string;
+  storageEncrypted: boolean;
+  kmsKeyId?: string;
+  tags: Tags;
+  createdAt: Date;
+  availableAt: number;
+}
+
+export const RDS_IDENTIFIER = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
+
+/** AWS's identifier rule: a letter first, letters, digits and single hyphens, no hyphen last. */
+export function assertIdentifier(param: string, value: string): void {
+  if (!RDS_IDENTIFIER.test(value) || value.includes('--') || value.endsWith('-')) {
+    throw awsError(
+      'rds',
+      'InvalidParameterValue',
+      `The parameter ${param} is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.`,
+    );
+  }
+}
+
+const INSTANCE_FAMILIES: Record<string, string[]> = {
+  t3: ['medium', 'large'],
+  t4g: ['medium', 'large'],
+  r5: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge'],
+  r6g: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'],
+  r6i: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge'],
+  r7g: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'],
+  r7i: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'],
+  r8g: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'],
+};
+
+/** Instance classes Aurora PostgreSQL offers (provisioned and Serverless v2). */
+export const AURORA_INSTANCE_CLASSES = new Set([
+  'db.serverless',
+  ...Object.entries(INSTANCE_FAMILIES).flatMap(([family, sizes]) => sizes.map((size) => `db.${family}.${size}`)),
+]);
+
+export type ClusterStatus = 'creating' | 'available' | 'deleting';
+
+export class RdsStore {
+  readonly clusters = new Map<string, SimDbCluster>();
+  readonly instances = new Map<string, SimDbInstance>();
+  readonly snapshots = new Map<string, SimClusterSnapshot>();
+  /** DB subnet groups that exist in the region (from the fleet configuration). */
+  readonly subnetGroups = new Set<string>(['default']);
+  /** AWS derives endpoint names from a suffix fixed per account and region. */
+  private readonly hostSuffix = `c${randomId(12)}`;
+
+  constructor(
+    readonly ctx: SimContext,
+    readonly region: string,
+    private readonly secrets: SecretsSim,
+  ) {}
+
+  arn(kind: 'cluster' | 'db' | 'cluster-snapshot', id: string): string {
+    return `arn:aws:rds:${this.region}:${this.ctx.accountId}:${kind}:${id}`;
+  }
+
+  newResourceId(prefix: string): string {
+    return `${prefix}-${randomId(26, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}`;
+  }
+
+  /** Drops what finished deleting, with what AWS removes along with it. */
+  sweep(): void {
+    const now = this.ctx.clock.nowMs();
+    for (const [id, inst] of this.instances) if (inst.goneAt !== undefined && inst.goneAt <= now) this.instances.delete(id);
+    for (const [id, c] of this.clusters) {
+      if (c.goneAt === undefined || c.goneAt > now) continue;
+      this.clusters.delete(id);
+      for (const [iid, inst] of this.instances) if (inst.clusterIdentifier === id) this.instances.delete(iid);
+      if (c.masterSecretArn) this.secrets.remove(c.masterSecretArn);
+    }
+  }
+
+  clusterStatus(c: SimDbCluster): ClusterStatus {
+    if (c.deletingSince !== undefined) return 'deleting';
+    return this.ctx.clock.nowMs() < c.availableAt ? 'creating' : 'available';
+  }
+
+  instanceStatus(i: SimDbInstance): 'creating' | 'available' | 'deleting' {
+    if (i.goneAt !== undefined) return 'deleting';
+    return this.ctx.clock.nowMs() < i.availableAt ? 'creating' : 'available';
+  }
+
+  snapshotStatus(s: SimClusterSnapshot): 'creating' | 'available' {
+    return this.ctx.clock.nowMs() < s.availableAt ? 'creating' : 'available';
+  }
+
+  /** By identifier (case-insensitive, as RDS) or by ARN, which RDS accepts in its place. */
+  cluster(identifier: string | undefined): SimDbCluster | undefined {
+    this.sweep();
+    if (!identifier) return undefined;
+    if (identifier.startsWith('arn:')) return this.clusterByArn(identifier);
+    return this.clusters.get(identifier.toLowerCase());
+  }
+
+  mustCluster(identifier: string | undefined): SimDbCluster {
+    const c = this.cluster(identifier);
+    if (!c) throw awsError('rds', 'DBClusterNotFoundFault', `DBCluster ${identifier} not found.`);
+    return c;
+  }
+
+  clusterByArn(arn: string): SimDbCluster | undefined {
+    this.sweep();
+    return [...this.clusters.values()].find((c) => c.arn === arn);
+  }
+
+  instancesOf(clusterIdentifier: string): SimDbInstance[] {
+    return [...this.instances.values()].filter((i) => i.clusterIdentifier === clusterIdentifier);
+  }
+
+  endpoint(c: SimDbCluster, reader = false): string {
+    return `${c.identifier}.cluster-${reader ? 'ro-' : ''}${this.hostSuffix}.${this.region}.rds.amazonaws.com`;
+  }
+
+  toDBCluster(c: SimDbCluster): DBCluster {
+    const status = this.clusterStatus(c);
+    return {
+      DBClusterIdentifier: c.identifier,
+      DBClusterArn: c.arn,
+      DbClusterResourceId: c.resourceId,
+      Status: status,
+      Engine: c.engine,
+      EngineVersion: c.engineVersion,
+      EngineMode: 'provisioned',
+      Endpoint: this.endpoint(c),
+      ReaderEndpoint: this.endpoint(c, true),
+      Port: 5432,
+      MasterUsername: c.masterUsername,
+      DatabaseName: c.databaseName,
+      DeletionProtection: c.deletionProtection,
+      StorageEncrypted: c.storageEncrypted,
+      KmsKeyId: c.kmsKeyId,
+      BackupRetentionPeriod: c.backupRetentionPeriod,
+      DBSubnetGroup: c.subnetGroup,
+      VpcSecurityGroups: c.securityGroups.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
+      DBClusterMembers: this.instancesOf(c.identifier).map((i, n) => ({ DBInstanceIdentifier: i.identifier, IsClusterWriter: n === 0, DBClusterParameterGroupStatus: 'in-sync', PromotionTier: 1 })),
+      MasterUserSecret: c.masterSecretArn ? { SecretArn: c.masterSecretArn, SecretStatus: status === 'creating' ? 'creating' : 'active', KmsKeyId: c.kmsKeyId } : undefined,
+      HttpEndpointEnabled: c.httpEndpointEnabled,
+      MultiAZ: this.instancesOf(c.identifier).length > 1,
+      ClusterCreateTime: c.createdAt,
+      EarliestRestorableTime: status === 'available' ? c.createdAt : undefined,
+      LatestRestorableTime: status === 'available' ? new Date(this.ctx.clock.nowMs() - 5 * 60_000) : undefined,
+      TagList: tagsToList(c.tags),
+    };
+  }
+
+  toDBInstance(i: SimDbInstance): DBInstance {
+    const status = this.instanceStatus(i);
+    return {
+      DBInstanceIdentifier: i.identifier,
+      DBInstanceArn: i.arn,
+      DBInstanceClass: i.instanceClass,
+      Engine: i.engine,
+      DBInstanceStatus: status,
+      DBClusterIdentifier: i.clusterIdentifier,
+      Endpoint: status === 'creating' ? undefined : { Address: `${i.identifier}.${this.hostSuffix}.${this.region}.rds.amazonaws.com`, Port: 5432 },
+      PubliclyAccessible: false,
+      InstanceCreateTime: status === 'creating' ? undefined : i.createdAt,
+      TagList: tagsToList(i.tags),
+    };
+  }
+
+  toSnapshot(s: SimClusterSnapshot): DBClusterSnapshot {
+    const status = this.snapshotStatus(s);
+    return {
+      DBClusterSnapshotIdentifier: s.identifier,
+      DBClusterSnapshotArn: s.arn,
+      DBClusterIdentifier: s.clusterIdentifier,
+      Status: status,
+      PercentProgress: status === 'available' ? 100 : 0,
+      SnapshotType: 'manual',
+      Engine: s.engine,
+      EngineVersion: s.engineVersion,
+      StorageEncrypted: s.storageEncrypted,
+      KmsKeyId: s.kmsKeyId,
+      SnapshotCreateTime: s.createdAt,
+      ClusterCreateTime: s.createdAt,
+      TagList: tagsToList(s.tags),
+    };
+  }
+
+  /** A snapshot of a cluster, taking the scaled snapshot time. */
+  addSnapshot(c: SimDbCluster, identifier: string, tags: Tags): SimClusterSnapshot {
+    const snapshot: SimClusterSnapshot = {
+      identifier: identifier.toLowerCase(),
+      arn: this.arn('cluster-snapshot', identifier.toLowerCase()),
+      clusterIdentifier: c.identifier,
+      engine: c.engine,
+      engineVersion: c.engineVersion,
+      storageEncrypted: c.storageEncrypted,
+      kmsKeyId: c.kmsKeyId,
+      tags,
+      createdAt: this.ctx.clock.now(),
+      availableAt: this.ctx.clock.after('clusterSnapshotCreate'),
+    };
+    this.snapshots.set(snapshot.identifier, snapshot);
+    return snapshot;
+  }
+}

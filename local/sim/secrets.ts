@@ -1,0 +1,204 @@
+/**
+ * Secrets Manager of one region. Secret values stay here: the inventory shows names only. A
+ * deleted secret is kept, marked with its deletion date, until its recovery window ends (a
+ * scaled moment when forced), and meanwhile its name cannot be reused.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  CreateSecretCommandInput,
+  CreateSecretCommandOutput,
+  DeleteSecretCommandInput,
+  DeleteSecretCommandOutput,
+  DescribeSecretCommandInput,
+  DescribeSecretCommandOutput,
+  GetSecretValueCommandInput,
+  GetSecretValueCommandOutput,
+  PutSecretValueCommandInput,
+  PutSecretValueCommandOutput,
+} from '@aws-sdk/client-secrets-manager';
+import { awsError, requireParams } from './errors.ts';
+import { randomId, tagsFromList, tagsToList, type Out, type ServiceSim, type SimContext, type Tags } from './types.ts';
+
+const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface SimSecret {
+  name: string;
+  arn: string;
+  description?: string;
+  kmsKeyId?: string;
+  tags: Tags;
+  versions: Array<{ id: string; value?: string; binary?: Uint8Array; created: Date }>;
+  createdAt: Date;
+  changedAt: Date;
+  /** When the secret is (or will be) gone; set by DeleteSecret. */
+  deletedDate?: Date;
+  /** Epoch ms after which the secret no longer exists at all. */
+  purgeAt?: number;
+  /** Managed by another service (an RDS master password). */
+  owningService?: string;
+}
+
+export class SecretsSim implements ServiceSim {
+  private readonly secrets = new Map<string, SimSecret>();
+
+  constructor(
+    private readonly ctx: SimContext,
+    readonly region: string,
+  ) {}
+
+  readonly operations = {
+    CreateSecret: (i: CreateSecretCommandInput) => this.create(i),
+    DescribeSecret: (i: DescribeSecretCommandInput) => this.describe(i),
+    GetSecretValue: (i: GetSecretValueCommandInput) => this.getValue(i),
+    PutSecretValue: (i: PutSecretValueCommandInput) => this.putValue(i),
+    DeleteSecret: (i: DeleteSecretCommandInput) => this.delete(i),
+  };
+
+  /** Secrets that still exist (including those scheduled for deletion). */
+  all(): SimSecret[] {
+    this.purge();
+    return [...this.secrets.values()];
+  }
+
+  /** Creates a secret directly: seeding, and secrets other services manage. `arn` keeps a configured ARN. */
+  put(name: string, value: string, opts: { arn?: string; owningService?: string; tags?: Tags; kmsKeyId?: string } = {}): SimSecret {
+    const now = this.ctx.clock.now();
+    const secret: SimSecret = {
+      name,
+      arn: opts.arn ?? `arn:aws:secretsmanager:${this.region}:${this.ctx.accountId}:secret:${name}-${randomId(6, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')}`,
+      tags: opts.tags ?? {},
+      kmsKeyId: opts.kmsKeyId,
+      versions: [{ id: randomUUID(), value, created: now }],
+      createdAt: now,
+      changedAt: now,
+      owningService: opts.owningService,
+    };
+    this.secrets.set(name, secret);
+    return secret;
+  }
+
+  /** The secret an id (name or ARN) names, if it is readable now. */
+  readable(secretId: string): SimSecret | undefined {
+    const s = this.find(secretId);
+    return s && !s.deletedDate ? s : undefined;
+  }
+
+  /** Removes a secret managed by another service at once (RDS deletes its master secret with the cluster). */
+  remove(arn: string): void {
+    const s = this.find(arn);
+    if (s) this.secrets.delete(s.name);
+  }
+
+  private purge(): void {
+    const now = this.ctx.clock.nowMs();
+    for (const [name, s] of this.secrets) if (s.purgeAt !== undefined && s.purgeAt <= now) this.secrets.delete(name);
+  }
+
+  private find(secretId: string): SimSecret | undefined {
+    this.purge();
+    const byName = this.secrets.get(secretId);
+    if (byName) return byName;
+    for (const s of this.secrets.values()) {
+      // A full ARN, or a partial one without the random suffix.
+      if (s.arn === secretId || s.arn.replace(/-[A-Za-z0-9]{6}$/, '') === secretId) return s;
+    }
+    return undefined;
+  }
+
+  private mustFind(secretId: string | undefined): SimSecret {
+    requireParams('secretsmanager', { SecretId: secretId }, ['SecretId']);
+    const s = this.find(secretId!);
+    if (!s) throw awsError('secretsmanager', 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    return s;
+  }
+
+  private mustBeLive(s: SimSecret): void {
+    if (s.deletedDate) {
+      throw awsError('secretsmanager', 'InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+    }
+  }
+
+  private create(i: CreateSecretCommandInput): Out<CreateSecretCommandOutput> {
+    requireParams('secretsmanager', i, ['Name']);
+    if (!NAME.test(i.Name!)) throw awsError('secretsmanager', 'ValidationException', `Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!`);
+    if (i.SecretString !== undefined && i.SecretBinary !== undefined) {
+      throw awsError('secretsmanager', 'InvalidParameterException', 'You can only specify one of SecretString or SecretBinary.');
+    }
+    const existing = this.find(i.Name!);
+    if (existing) {
+      if (existing.deletedDate) {
+        throw awsError('secretsmanager', 'InvalidRequestException', "You can't create this secret because a secret with this name is already scheduled for deletion.");
+      }
+      const same = i.ClientRequestToken && existing.versions.some((v) => v.id === i.ClientRequestToken) && existing.versions.at(-1)?.value === i.SecretString;
+      if (same) return { ARN: existing.arn, Name: existing.name, VersionId: i.ClientRequestToken };
+      throw awsError('secretsmanager', 'ResourceExistsException', `The operation failed because the secret ${i.Name} already exists.`);
+    }
+    const secret = this.put(i.Name!, i.SecretString ?? '', { tags: tagsFromList(i.Tags), kmsKeyId: i.KmsKeyId });
+    secret.description = i.Description;
+    if (i.SecretBinary !== undefined) secret.versions[0] = { ...secret.versions[0]!, value: undefined, binary: i.SecretBinary };
+    if (i.ClientRequestToken) secret.versions[0]!.id = i.ClientRequestToken;
+    return { ARN: secret.arn, Name: secret.name, VersionId: secret.versions[0]!.id };
+  }
+
+  private describe(i: DescribeSecretCommandInput): Out<DescribeSecretCommandOutput> {
+    const s = this.mustFind(i.SecretId);
+    const current = s.versions.at(-1)!;
+    return {
+      ARN: s.arn,
+      Name: s.name,
+      Description: s.description,
+      KmsKeyId: s.kmsKeyId,
+      Tags: tagsToList(s.tags),
+      CreatedDate: s.createdAt,
+      LastChangedDate: s.changedAt,
+      DeletedDate: s.deletedDate,
+      OwningService: s.owningService,
+      VersionIdsToStages: { [current.id]: ['AWSCURRENT'] },
+    };
+  }
+
+  private getValue(i: GetSecretValueCommandInput): Out<GetSecretValueCommandOutput> {
+    const s = this.mustFind(i.SecretId);
+    this.mustBeLive(s);
+    const version = i.VersionId ? s.versions.find((v) => v.id === i.VersionId) : s.versions.at(-1);
+    if (!version) throw awsError('secretsmanager', 'ResourceNotFoundException', "Secrets Manager can't find the specified secret value for VersionId.");
+    return { ARN: s.arn, Name: s.name, VersionId: version.id, SecretString: version.value, SecretBinary: version.binary, VersionStages: ['AWSCURRENT'], CreatedDate: version.created };
+  }
+
+  private putValue(i: PutSecretValueCommandInput): Out<PutSecretValueCommandOutput> {
+    const s = this.mustFind(i.SecretId);
+    this.mustBeLive(s);
+    const existing = i.ClientRequestToken ? s.versions.find((v) => v.id === i.ClientRequestToken) : undefined;
+    if (existing) {
+      if (existing.value !== i.SecretString) throw awsError('secretsmanager', 'ResourceExistsException', 'A version with this ClientRequestToken already exists with a different value.');
+      return { ARN: s.arn, Name: s.name, VersionId: existing.id, VersionStages: ['AWSCURRENT'] };
+    }
+    const version = { id: i.ClientRequestToken ?? randomUUID(), value: i.SecretString, binary: i.SecretBinary, created: this.ctx.clock.now() };
+    s.versions.push(version);
+    s.changedAt = version.created;
+    return { ARN: s.arn, Name: s.name, VersionId: version.id, VersionStages: ['AWSCURRENT'] };
+  }
+
+  private delete(i: DeleteSecretCommandInput): Out<DeleteSecretCommandOutput> {
+    const s = this.mustFind(i.SecretId);
+    if (i.ForceDeleteWithoutRecovery && i.RecoveryWindowInDays !== undefined) {
+      throw awsError('secretsmanager', 'InvalidParameterException', 'You can\'t use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.');
+    }
+    if (s.owningService) {
+      throw awsError('secretsmanager', 'InvalidRequestException', `You can't delete secret ${s.name} that is managed by ${s.owningService}.`);
+    }
+    const now = this.ctx.clock.nowMs();
+    if (i.ForceDeleteWithoutRecovery) {
+      s.deletedDate ??= new Date(now);
+      s.purgeAt = Math.min(s.purgeAt ?? Infinity, this.ctx.clock.after('secretPurge'));
+      return { ARN: s.arn, Name: s.name, DeletionDate: s.deletedDate };
+    }
+    if (s.deletedDate) this.mustBeLive(s);
+    const days = i.RecoveryWindowInDays ?? 30;
+    if (days < 7 || days > 30) throw awsError('secretsmanager', 'InvalidParameterException', 'RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
+    s.deletedDate = new Date(now + days * DAY_MS);
+    s.purgeAt = this.ctx.clock.after(days * 24 * 3600);
+    return { ARN: s.arn, Name: s.name, DeletionDate: s.deletedDate };
+  }
+}
