@@ -21,6 +21,11 @@ export interface LocalDefinition {
   waits: Record<string, number | undefined>;
   /** Retryable state names. */
   retryable: string[];
+  /**
+   * Tasks reached from a Catch (directly or after a Wait): before they run, the runner lets the
+   * execution's other in-flight tasks finish, as the Wait before them guarantees in AWS.
+   */
+  settleBefore: string[];
 }
 
 export interface AslState {
@@ -94,7 +99,11 @@ export function loadDefinitions(template: CfnTemplate, region: string): LocalDef
     const taskHandlers: Record<string, string> = {};
     const waits: Record<string, number | undefined> = {};
     const retryable: string[] = [];
+    const states: Record<string, AslState> = {};
+    const catchTargets = new Set<string>();
     walk(asl, (name, state) => {
+      states[name] = state;
+      for (const c of (state.Catch as Array<{ Next: string }> | undefined) ?? []) catchTargets.add(c.Next);
       if (state.Type === 'Task') {
         const entry = state.Resource ? handlerByArn.get(state.Resource) : undefined;
         if (!entry) throw new Error(`Task ${name} of ${logicalId} is not bound to a handler module (resource ${state.Resource})`);
@@ -103,7 +112,8 @@ export function loadDefinitions(template: CfnTemplate, region: string): LocalDef
       if (state.Type === 'Wait') waits[name] = state.Seconds;
       if (state.Retry) retryable.push(name);
     });
-    out.push({ name: String(props.StateMachineName ?? logicalId), logicalId, asl, taskHandlers, waits, retryable });
+    const settleBefore = [...catchTargets].map((n) => (states[n]?.Type === 'Wait' ? String(states[n]!.Next) : n)).filter((n) => states[n]?.Type === 'Task');
+    out.push({ name: String(props.StateMachineName ?? logicalId), logicalId, asl, taskHandlers, waits, retryable, settleBefore });
   }
   return out;
 }

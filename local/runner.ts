@@ -152,8 +152,11 @@ export class LocalStepFunctions {
   private async run(def: LocalDefinition, machine: StateMachine, execution: LocalExecution, input: unknown): Promise<void> {
     const scale = this.opts.timeScale;
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const inFlight = new Set<Promise<unknown>>();
+    const settle = new Set(def.settleBefore);
     for (const [stateName, entry] of Object.entries(def.taskHandlers)) {
-      taskResourceLocalHandlers[stateName] = async (taskInput) => {
+      const invoke = async (taskInput: unknown) => {
+        if (settle.has(stateName)) await Promise.allSettled([...inFlight]);
         execution.taskInvocations += 1;
         const before = this.takeFault(stateName, 'error');
         if (before) throw new TaskError(before.error ?? 'Lambda.ServiceException', `injected fault before ${stateName}`);
@@ -165,6 +168,17 @@ export class LocalStepFunctions {
         const after = this.takeFault(stateName, 'crash-after');
         if (after) throw new TaskError(after.error ?? 'Sandbox.Timedout', `injected crash after ${stateName} did its work`);
         return result === undefined ? null : JSON.parse(JSON.stringify(result));
+      };
+      taskResourceLocalHandlers[stateName] = (taskInput) => {
+        const p = invoke(taskInput);
+        if (!settle.has(stateName)) {
+          inFlight.add(p);
+          void p.then(
+            () => inFlight.delete(p),
+            () => inFlight.delete(p),
+          );
+        }
+        return p;
       };
     }
     const waitTimeOverrides: Record<string, number> = {};

@@ -16,6 +16,13 @@ export const transientRetry: sfn.RetryProps = {
   jitterStrategy: 'FULL' as sfn.JitterType,
 };
 
+/**
+ * Longest a task Lambda may run. After a failure the workflow waits this long before compensating:
+ * a Parallel state that fails does not stop a sibling branch's Lambda already running, and that
+ * Lambda may still create something; once the wait is over, compensation sees all of it.
+ */
+export const TASK_TIMEOUT = Duration.minutes(2);
+
 /** Poll interval of the Wait loops on slow resources (Aurora, node groups, Kubernetes jobs). */
 export const pollInterval = {
   database: Duration.seconds(30),

@@ -6,7 +6,7 @@
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { WorkflowBuilder } from './builder.ts';
-import { LEASE_ERRORS, pollInterval } from './policies.ts';
+import { LEASE_ERRORS, pollInterval, TASK_TIMEOUT } from './policies.ts';
 
 export const PROVISION_TASKS = {
   ValidateProvisionRequest: 'functions/provision/validate-request.ts',
@@ -39,9 +39,11 @@ export function defineProvision(b: WorkflowBuilder): sfn.IChainable {
       .when(sfn.Condition.booleanEquals('$.compensation.done', true), markFailed)
       .otherwise(waitLoop('WaitForCompensation', sfn.WaitTime.duration(pollInterval.deletion), compensate)),
   );
+  // Sibling branches' Lambdas may still be running when a Parallel fails: let them finish first.
+  const settle = new sfn.Wait(s, 'WaitForInFlightTasks', { time: sfn.WaitTime.duration(TASK_TIMEOUT) }).next(compensate);
   const leaseLost = t('RecordOperationFailed', null).next(new sfn.Fail(s, 'TenantBusy', { error: 'LeaseHeld', cause: 'Another operation holds the tenant' }));
   const onFailure = <T extends sfn.TaskStateBase | sfn.Parallel>(state: T): T => {
-    state.addCatch(compensate, { errors: ['States.ALL'], resultPath: '$.error' });
+    state.addCatch(settle, { errors: ['States.ALL'], resultPath: '$.error' });
     return state;
   };
 

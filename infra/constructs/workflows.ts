@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import type { TaskOptions, WorkflowBuilder } from '#statemachines/builder.ts';
 import { defineOffboard } from '#statemachines/offboard.ts';
-import { transientRetry } from '#statemachines/policies.ts';
+import { TASK_TIMEOUT, transientRetry } from '#statemachines/policies.ts';
 import { defineProvision } from '#statemachines/provision.ts';
 import { FleetFunction } from './fleet-function.ts';
 import { grantCloudAccess } from './workflow-permissions.ts';
@@ -75,7 +75,7 @@ export class Workflows extends Construct {
         entry,
         description: `Workflow step ${stateName}`,
         environment: props.environment,
-        timeout: Duration.minutes(2),
+        timeout: TASK_TIMEOUT,
       });
       this.functions.set(entry, fn);
     }
@@ -86,6 +86,8 @@ export class Workflows extends Construct {
       resultPath: options.resultPath === null ? sfn.JsonPath.DISCARD : options.resultPath,
       comment: options.comment,
       retryOnServiceExceptions: false,
+      // Slightly above the function's own timeout, so a stuck invocation ends as States.Timeout.
+      taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT.plus(Duration.seconds(10))),
     });
     invoke.addRetry(transientRetry);
     return invoke;

@@ -94,8 +94,8 @@ describe('Workflow: provision', () => {
     { step: 'CheckTenantHealth', rule: { service: 'kubernetes', effect: 'crash-loop', image: 'odoo:17.0' } },
   ];
 
-  it.each(failures.map((f, i) => ({ ...f, id: `wf-fail-${i}` })))(
-    'compensates a failure in $step ($rule.service $rule.operation$rule.effect): FAILED with the reason, nothing left behind',
+  it.each(failures.map((f, i) => ({ ...f, id: `wf-fail-${i}`, label: `${f.rule.service} ${String(f.rule.operation ?? f.rule.effect)}${f.profile ? ', dedicated' : ''}` })))(
+    'compensates a failure in $step ($label): FAILED with the reason, nothing left behind',
     async ({ id, step, profile, rule }) => {
       const cells = plane.config.cells.map((c) => c.id);
       const loadsBefore = await plane.repo.cellLoads(cells);
