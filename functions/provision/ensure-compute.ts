@@ -1,8 +1,9 @@
 /**
  * Where the tenant's pods run and what they may reach. Every tenant gets an IAM role bound to its
- * service account through EKS Pod Identity, scoped to its own filestore and secrets. A dedicated
- * tenant also gets its own node group (tainted and labelled for it); the state machine polls this
- * step until the node group is ACTIVE.
+ * service account through EKS Pod Identity, scoped to its own filestore and secrets (and, for a
+ * pooled tenant, writing its final dump under its own archive prefix). A dedicated tenant also gets
+ * its own node group (tainted and labelled for it); the state machine polls this step until the
+ * node group is ACTIVE.
  */
 import { ensureNodegroup } from '#shared/cloud/adapters/nodegroup.ts';
 import { ensurePodIdentity } from '#shared/cloud/adapters/pod-identity.ts';
@@ -36,6 +37,9 @@ export const handler = workflowStep<State, Record<string, unknown>>(async ({ sta
     prefix: location.prefix,
     // The tenant's secrets, by name: `<prefix>/<tenantId>/*` (ARNs carry a random suffix).
     secretArns: [`arn:aws:secretsmanager:${region}:${config.accountId}:secret:${config.namePrefix}/${tenant.tenantId}/*`],
+    // A pooled tenant's final pg_dump Job runs as this role and uploads under its archive prefix;
+    // a dedicated tenant's final backup is a cluster snapshot, so its pods get no archive access.
+    archive: tenant.placement.model === 'pooled' ? { bucket: config.archiveBucket, prefix: `offboarded/${tenant.tenantId}/` } : undefined,
     region,
     accountId: config.accountId,
     tags,

@@ -41,10 +41,6 @@ const ACTIONS_ON_ANY_RESOURCE: ReadonlyArray<{ actions: ReadonlySet<string>; rea
     ]),
     reason: 'Step Functions log delivery to CloudWatch Logs uses vended-log actions that support no resource-level permissions.',
   },
-  {
-    actions: new Set(['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots']),
-    reason: 'Ensure steps look before acting: read-only RDS Describe calls over clusters, instances and snapshots, which list across the account.',
-  },
 ];
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -73,7 +69,7 @@ function wildcardKinds(ctx: WorkflowGrantContext, tableLogicalId: string, functi
     },
     {
       matches: regex(`arn:aws:rds:${REGION}:${account}:(?:cluster|db|cluster-snapshot):${p}-\\*`),
-      reason: 'Dedicated tenant clusters, instances and final snapshots are created at run time, named `<prefix>-<tenantId>...` by shared/domain/names.ts.',
+      reason: 'Dedicated tenant clusters, instances and final snapshots are created (and described) at run time, named `<prefix>-<tenantId>...` by shared/domain/names.ts.',
     },
     {
       matches: regex(`arn:aws:rds:${REGION}:${account}:(?:secgrp|cluster-pg|pg|og):\\*`),

@@ -45,7 +45,12 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
           ['rds:CreateDBCluster', 'rds:CreateDBInstance', 'rds:DeleteDBCluster', 'rds:DeleteDBInstance', 'rds:ModifyDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
           [arn('rds', `cluster:${p}-*`), arn('rds', `db:${p}-*`), arn('rds', `cluster-snapshot:${p}-*`), arn('rds', `subgrp:${config.dedicated.dbSubnetGroupName}`), arn('rds', 'secgrp:*'), arn('rds', 'cluster-pg:*'), arn('rds', 'pg:*'), arn('rds', 'og:*')],
         );
-        add(['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots'], ['*']);
+        // Every Describe names its cluster, instance or snapshot, so IAM checks that one ARN:
+        // dedicated tenants' own, and the cell clusters whose endpoints pooled tenants connect to.
+        add(
+          ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots'],
+          [arn('rds', `cluster:${p}-*`), arn('rds', `db:${p}-*`), arn('rds', `cluster-snapshot:${p}-*`), ...config.cells.map((c) => c.auroraClusterArn)],
+        );
         // ManageMasterUserPassword: RDS creates the master secret on the caller's behalf.
         add(['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], [arn('secretsmanager', 'secret:rds!*')]);
         break;

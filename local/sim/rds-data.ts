@@ -1,7 +1,8 @@
 /**
  * The RDS Data API of one region, understanding exactly the statements the pooled-database
  * adapter builds (`pooledSqlPatterns`), with PostgreSQL's answers and error messages. Databases
- * and roles are kept per cluster; which databases Odoo initialised is kept by name.
+ * and roles are kept per cluster; which databases Odoo initialised is kept by name. Which roles
+ * the master user has been granted is kept here, per cluster, since only this API can grant them.
  */
 import type { ExecuteStatementCommandInput, ExecuteStatementCommandOutput, SqlParameter } from '@aws-sdk/client-rds-data';
 import { pooledSqlPatterns } from '#shared/cloud/pooled-sql.ts';
@@ -34,9 +35,18 @@ export class RdsDataSim implements ServiceSim {
     private readonly initialised: Map<string, { host?: string; at: Date }>,
   ) {}
 
+  /** Roles each cluster's master user has been made a member of (`GRANT role TO CURRENT_USER`). */
+  private readonly masterMemberOf = new WeakMap<SimDbCluster, Set<string>>();
+
   readonly operations = {
     ExecuteStatement: (i: ExecuteStatementCommandInput) => this.execute(i),
   };
+
+  /** The roles the master user of a cluster is a member of, sorted; empty for an unknown cluster. */
+  masterMemberships(clusterArn: string): string[] {
+    const cluster = this.rds.clusterByArn(clusterArn);
+    return cluster ? [...(this.masterMemberOf.get(cluster) ?? [])].sort() : [];
+  }
 
   private execute(i: ExecuteStatementCommandInput): Result {
     requireParams('rds-data', i, ['resourceArn', 'secretArn', 'sql']);
@@ -67,6 +77,14 @@ export class RdsDataSim implements ServiceSim {
       if (!c.roles.has(m[1]!)) throw pgError(`role "${m[1]}" does not exist`, '42704');
       return DONE;
     }
+    if ((m = p.grantRoleToMaster.exec(sql))) {
+      // PostgreSQL only notices when the membership already exists.
+      if (!c.roles.has(m[1]!)) throw pgError(`role "${m[1]}" does not exist`, '42704');
+      const granted = this.masterMemberOf.get(c) ?? new Set<string>();
+      granted.add(m[1]!);
+      this.masterMemberOf.set(c, granted);
+      return DONE;
+    }
     if ((m = p.createDatabase.exec(sql))) {
       const [, db, owner] = m as unknown as [string, string, string];
       if (c.databases.has(db)) throw pgError(`database "${db}" already exists`, '42P04');
@@ -79,6 +97,7 @@ export class RdsDataSim implements ServiceSim {
       return DONE;
     }
     if ((m = p.dropDatabase.exec(sql))) {
+      // WITH (FORCE): no sessions are simulated, so there are none to end before the drop.
       c.databases.delete(m[1]!);
       this.initialised.delete(m[1]!);
       return DONE;
@@ -88,6 +107,7 @@ export class RdsDataSim implements ServiceSim {
       const owned = [...c.databases.entries()].filter(([, d]) => d.owner === role).map(([name]) => name);
       if (owned.length > 0) throw pgError(`role "${role}" cannot be dropped because some objects depend on it (owner of database ${owned.join(', ')})`, '2BP01');
       c.roles.delete(role);
+      this.masterMemberOf.get(c)?.delete(role);
       return DONE;
     }
     throw awsError('rds-data', 'BadRequestException', `The simulated cloud does not understand this statement: ${sql.slice(0, 120)}`);

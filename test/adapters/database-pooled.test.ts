@@ -29,6 +29,7 @@ function fakePostgres(initial: { roles?: string[]; databases?: string[] } = {}) 
   const roles = new Map<string, string>((initial.roles ?? []).map((r) => [r, 'old']));
   const databases = new Set(initial.databases ?? []);
   const revoked = new Set<string>();
+  const masterMemberOf = new Set<string>();
   data.on(ExecuteStatementCommand).callsFake((req: ExecuteStatementCommandInput) => {
     const sql = req.sql ?? '';
     const param = req.parameters?.[0]?.value?.stringValue ?? '';
@@ -37,13 +38,18 @@ function fakePostgres(initial: { roles?: string[]; databases?: string[] } = {}) 
     if (pooledSqlPatterns.databaseExists.test(sql)) return { records: databases.has(param) ? [[{ longValue: 1 }]] : [] };
     if ((m = sql.match(pooledSqlPatterns.createRole))) roles.set(m[1]!, sql.split("'")[1]!);
     else if ((m = sql.match(pooledSqlPatterns.setRolePassword))) roles.set(m[1]!, sql.split("'")[1]!);
-    else if ((m = sql.match(pooledSqlPatterns.createDatabase))) databases.add(m[1]!);
+    else if ((m = sql.match(pooledSqlPatterns.grantRoleToMaster))) masterMemberOf.add(m[1]!);
+    else if ((m = sql.match(pooledSqlPatterns.createDatabase))) {
+      // PostgreSQL 16: only a member of the owner role may create a database owned by it.
+      if (!masterMemberOf.has(m[2]!)) throw Object.assign(new Error(`ERROR: must be able to SET ROLE "${m[2]}"`), { name: 'DatabaseErrorException' });
+      databases.add(m[1]!);
+    }
     else if ((m = sql.match(pooledSqlPatterns.revokePublicConnect))) revoked.add(m[1]!);
     else if ((m = sql.match(pooledSqlPatterns.dropDatabase))) databases.delete(m[1]!);
     else if ((m = sql.match(pooledSqlPatterns.dropRole))) roles.delete(m[1]!);
     return { records: [] };
   });
-  return { roles, databases, revoked };
+  return { roles, databases, revoked, masterMemberOf };
 }
 
 const statements = () => data.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input.sql);
@@ -77,6 +83,28 @@ describe('ensurePooledDatabase', () => {
       database: 'postgres',
       sql: pooledSql.createDatabase('odoo_acme', 'odoo_acme_app').sql,
     });
+  });
+
+  it('makes the master a member of the new role before creating the database it owns, in this order', async () => {
+    // prepare
+    const pg = fakePostgres();
+    sm.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ message: 'no', $metadata: {} }));
+    sm.on(CreateSecretCommand).resolves({ ARN: SECRET_ARN });
+
+    // act
+    await ensurePooledDatabase(new RDSDataClient({}), new SecretsManagerClient({}), input);
+
+    // assess
+    const password = JSON.parse(sm.commandCalls(CreateSecretCommand)[0]!.args[0].input.SecretString!).password as string;
+    expect(statements()).toEqual([
+      pooledSql.roleExists('odoo_acme_app').sql,
+      pooledSql.createRole('odoo_acme_app', password).sql,
+      'GRANT "odoo_acme_app" TO CURRENT_USER',
+      pooledSql.databaseExists('odoo_acme').sql,
+      'CREATE DATABASE "odoo_acme" OWNER "odoo_acme_app"',
+      'REVOKE CONNECT ON DATABASE "odoo_acme" FROM PUBLIC',
+    ]);
+    expect([...pg.masterMemberOf]).toEqual(['odoo_acme_app']);
   });
 
   it('converges after a crash: resets the existing role to the stored password and creates nothing twice', async () => {
@@ -130,7 +158,7 @@ describe('ensurePooledDatabase', () => {
 });
 
 describe('dropPooledDatabase', () => {
-  it('terminates connections, drops the database, then the role, then the secret', async () => {
+  it('terminates connections, force-drops the database, then drops the role, then the secret', async () => {
     const pg = fakePostgres({ roles: ['odoo_acme_app', 'other_app'], databases: ['odoo_acme', 'other'] });
     sm.on(DeleteSecretCommand).resolves({});
 
@@ -139,9 +167,13 @@ describe('dropPooledDatabase', () => {
     expect(result).toEqual({ database: 'dropped', role: 'dropped', secret: 'deleted' });
     expect([...pg.databases]).toEqual(['other']);
     expect([...pg.roles.keys()]).toEqual(['other_app']);
-    const order = statements();
-    expect(order.indexOf(pooledSql.terminateConnections('odoo_acme').sql)).toBeLessThan(order.indexOf(pooledSql.dropDatabase('odoo_acme').sql));
-    expect(order.indexOf(pooledSql.dropDatabase('odoo_acme').sql)).toBeLessThan(order.indexOf(pooledSql.dropRole('odoo_acme_app').sql));
+    expect(statements()).toEqual([
+      pooledSql.databaseExists('odoo_acme').sql,
+      pooledSql.terminateConnections('odoo_acme').sql,
+      'DROP DATABASE IF EXISTS "odoo_acme" WITH (FORCE)',
+      pooledSql.roleExists('odoo_acme_app').sql,
+      'DROP ROLE IF EXISTS "odoo_acme_app"',
+    ]);
     expect(sm).toHaveReceivedCommandWith(DeleteSecretCommand, { SecretId: 'odoo/acme/db', ForceDeleteWithoutRecovery: true });
   });
 

@@ -85,6 +85,32 @@ describe('tenantStoragePolicy', () => {
     expect(() => tenantStoragePolicy({ bucket: 'cell-1', prefix: '', secretArns: [] })).toThrow(expect.objectContaining({ name: 'ValidationError' }));
   });
 
+  it('with an archive, adds exactly one statement: PutObject under the tenant archive prefix', () => {
+    // prepare
+    const base = tenantStoragePolicy({ bucket: 'cell-1', prefix: 'tenants/acme/', secretArns: SECRETS });
+
+    // act
+    const policy = tenantStoragePolicy({ bucket: 'cell-1', prefix: 'tenants/acme/', secretArns: SECRETS, archive: { bucket: 'odoo-fleet-archive', prefix: 'offboarded/acme/' } });
+
+    // assess
+    expect(policy.Statement.slice(0, base.Statement.length)).toEqual(base.Statement);
+    expect(policy.Statement.slice(base.Statement.length)).toEqual([
+      { Sid: 'WriteTenantArchive', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::odoo-fleet-archive/offboarded/acme/*' },
+    ]);
+    const onArchive = policy.Statement.filter((st) => JSON.stringify(st.Resource).includes('odoo-fleet-archive'));
+    expect(onArchive).toHaveLength(1);
+    expect(JSON.stringify(policy)).not.toMatch(/arn:aws:s3:::\*|odoo-fleet-archive\/\*|odoo-fleet-archive"/);
+  });
+
+  it('refuses an archive with an empty prefix or a wildcard bucket', () => {
+    const policy = (archive: { bucket: string; prefix: string }) => () => tenantStoragePolicy({ bucket: 'cell-1', prefix: 'tenants/acme/', secretArns: [], archive });
+
+    expect(policy({ bucket: 'odoo-fleet-archive', prefix: '' })).toThrow(expect.objectContaining({ name: 'ValidationError' }));
+    expect(policy({ bucket: '*', prefix: 'offboarded/acme/' })).toThrow(expect.objectContaining({ name: 'ValidationError' }));
+    expect(policy({ bucket: '', prefix: 'offboarded/acme/' })).toThrow(expect.objectContaining({ name: 'ValidationError' }));
+    expect(policy({ bucket: 'odoo-fleet-archive', prefix: 'offboarded/*/' })).toThrow(expect.objectContaining({ name: 'ValidationError' }));
+  });
+
   it('uses the partition of the region', () => {
     expect(partitionOf('cn-north-1')).toBe('aws-cn');
     expect(partitionOf('us-gov-west-1')).toBe('aws-us-gov');
@@ -132,6 +158,22 @@ describe('ensurePodIdentity', () => {
       roleArn: ROLE_ARN,
       tags: { 'odoo:tenant': 'acme' },
     });
+  });
+
+  it('writes the archive grant into the role policy when given an archive', async () => {
+    // prepare
+    iam.on(GetRoleCommand).resolves({ Role: role });
+    iam.on(PutRolePolicyCommand).resolves({});
+    eks.on(ListPodIdentityAssociationsCommand).resolves({ associations: [{ associationId: 'a-existing' }] });
+    const archive = { bucket: 'odoo-fleet-archive', prefix: 'offboarded/acme/' };
+
+    // act
+    await ensurePodIdentity(new IAMClient({}), new EKSClient({}), { ...input, archive });
+
+    // assess
+    const document = JSON.parse(iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument!);
+    expect(document).toEqual(tenantStoragePolicy({ bucket: 'cell-1', prefix: 'tenants/acme/', secretArns: SECRETS, archive }));
+    expect(document.Statement).toContainEqual(expect.objectContaining({ Action: 's3:PutObject', Resource: 'arn:aws:s3:::odoo-fleet-archive/offboarded/acme/*' }));
   });
 
   it('reuses an existing role and association, and still refreshes the policy', async () => {

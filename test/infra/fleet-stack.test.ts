@@ -248,6 +248,32 @@ describe('FleetControlPlaneStack', () => {
   });
 
   describe('workflows', () => {
+    it('let RDS Describe calls name only the fleet-prefixed clusters, instances and snapshots and the cell clusters', () => {
+      // prepare
+      const fleet = exampleFleetConfig();
+      const describeActions = ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots'];
+      const workflowFunctions = ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('Api'));
+      const ensureDatabase = workflowFunctions.filter(([, r]) => r.Metadata?.[HANDLER_METADATA_KEY] === 'functions/provision/ensure-database.ts');
+
+      // act
+      const describing = workflowFunctions.flatMap(([id]) => statementsOfFunction(id)).filter((s) => actionsOf([s]).some((a) => describeActions.includes(a)));
+      const grantedToEnsureDatabase = ensureDatabase.flatMap(([id]) => statementsOfFunction(id)).filter((s) => actionsOf([s]).includes('rds:DescribeDBClusters'));
+
+      // assess
+      expect(describing.length).toBeGreaterThan(0);
+      expect(ensureDatabase).toHaveLength(1);
+      for (const statement of describing) {
+        expect(actionsOf([statement]).sort()).toEqual([...describeActions].sort());
+        const granted = ([] as unknown[]).concat(statement.Resource).map((r) => JSON.stringify(r));
+        expect(granted).not.toContain('"*"');
+        for (const resource of granted) {
+          const isCell = fleet.cells.some((c) => resource === JSON.stringify(c.auroraClusterArn));
+          expect(isCell || /:(cluster|db|cluster-snapshot):odoo-\*"$/.test(resource), resource).toBe(true);
+        }
+      }
+      expect(grantedToEnsureDatabase.flatMap((s) => ([] as unknown[]).concat(s.Resource))).toEqual(expect.arrayContaining(fleet.cells.map((c) => c.auroraClusterArn)));
+    });
+
     it('log (ALL or ERROR) and trace every state machine', () => {
       const machines = ofType('AWS::StepFunctions::StateMachine');
 

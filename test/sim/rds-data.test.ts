@@ -57,6 +57,44 @@ describe('simulated RDS Data API on a cell cluster', () => {
     expect((await run(pooledSql.databaseExists('odoo_acme'))).records).toEqual([]);
   });
 
+  it('records the master as a member of a granted role, idempotently, until the role is dropped', async () => {
+    // prepare
+    const members = () => h.sim.region(PRIMARY).rdsData.masterMemberships(target.resourceArn);
+    await run(pooledSql.createRole('odoo_beta_app', PASSWORD));
+
+    // act
+    const missing = await rejection(run(pooledSql.grantRoleToMaster('odoo_nobody_app')));
+    await run(pooledSql.grantRoleToMaster('odoo_beta_app'));
+    await run(pooledSql.grantRoleToMaster('odoo_beta_app'));
+    const granted = members();
+    await run(pooledSql.dropRole('odoo_beta_app'));
+
+    // assess
+    expect(missing).toBeInstanceOf(DatabaseErrorException);
+    expect(missing.message).toMatch(/role "odoo_nobody_app" does not exist/);
+    expect(granted).toEqual(['odoo_beta_app']);
+    expect(members()).toEqual([]);
+  });
+
+  it('drops a database WITH (FORCE), and forgets that Odoo initialised it', async () => {
+    // prepare
+    await run(pooledSql.createRole('odoo_gamma_app', PASSWORD));
+    await run(pooledSql.grantRoleToMaster('odoo_gamma_app'));
+    await run(pooledSql.createDatabase('odoo_gamma', 'odoo_gamma_app'));
+    h.sim.initialisedDatabases.set('odoo_gamma', { at: new Date(0) });
+
+    // act
+    await run(pooledSql.dropDatabase('odoo_gamma'));
+    await run(pooledSql.dropDatabase('odoo_gamma'));
+    await run(pooledSql.dropRole('odoo_gamma_app'));
+
+    // assess
+    expect(pooledSql.dropDatabase('odoo_gamma').sql).toBe('DROP DATABASE IF EXISTS "odoo_gamma" WITH (FORCE)');
+    expect((await run(pooledSql.databaseExists('odoo_gamma'))).records).toEqual([]);
+    expect(h.sim.initialisedDatabases.has('odoo_gamma')).toBe(false);
+    expect((await run(pooledSql.roleExists('odoo_gamma_app'))).records).toEqual([]);
+  });
+
   it('rejects an unknown secret, SQL it does not know, and a cluster that is not available', async () => {
     // prepare
     const created = await h.provider.rds(PRIMARY).send(

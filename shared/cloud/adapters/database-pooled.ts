@@ -101,6 +101,10 @@ export async function ensurePooledDatabase(data: RDSDataClient, sm: SecretsManag
     }
   }
 
+  // Every time, like the REVOKE below: the master must stay a member of the owner role to create
+  // the database and, later, to drop it (PostgreSQL 16).
+  await execute(data, cell, pooledSql.grantRoleToMaster(roleName));
+
   let databaseCreated = false;
   if (!(await exists(data, cell, pooledSql.databaseExists(databaseName)))) {
     try {

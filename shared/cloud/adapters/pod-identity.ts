@@ -63,12 +63,34 @@ export function podIdentityTrustPolicy(input: { accountId: string; namespace: st
   };
 }
 
+/** Where the tenant's final database dump is written when it is offboarded (`offboarded/<tenantId>/`). */
+export interface TenantArchive {
+  bucket: string;
+  prefix: string;
+}
+
+export interface TenantStoragePolicyInput {
+  bucket: string;
+  prefix: string;
+  secretArns: string[];
+  partition?: string;
+  archive?: TenantArchive;
+}
+
+const WILDCARD = /[*?]/;
+
 /**
- * What the tenant's pods may do: list and read/write/delete objects under its prefix only, and read
- * exactly the given secrets. Nothing else, and nothing in any other tenant's prefix.
+ * What the tenant's pods may do: list and read/write/delete objects under its prefix only, read
+ * exactly the given secrets, and (with an archive) write objects under its own archive prefix, which
+ * the offboarding `pg_dump` Job running as this role uploads to. Nothing else, and nothing in any
+ * other tenant's prefix.
  */
-export function tenantStoragePolicy(input: { bucket: string; prefix: string; secretArns: string[]; partition?: string }): PolicyDocument {
+export function tenantStoragePolicy(input: TenantStoragePolicyInput): PolicyDocument {
   if (!input.prefix) throw validationError('a tenant storage policy needs a non-empty prefix: an empty one grants the whole bucket');
+  if (input.archive && (!input.archive.bucket || WILDCARD.test(input.archive.bucket))) throw validationError('a tenant archive needs one named bucket');
+  if (input.archive && (!input.archive.prefix || WILDCARD.test(input.archive.prefix))) {
+    throw validationError('a tenant archive needs a non-empty prefix without wildcards: an empty one grants the whole archive');
+  }
   const partition = input.partition ?? 'aws';
   const statements: Record<string, unknown>[] = [
     {
@@ -88,6 +110,14 @@ export function tenantStoragePolicy(input: { bucket: string; prefix: string; sec
   if (input.secretArns.length > 0) {
     statements.push({ Sid: 'ReadTenantSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [...input.secretArns] });
   }
+  if (input.archive) {
+    statements.push({
+      Sid: 'WriteTenantArchive',
+      Effect: 'Allow',
+      Action: 's3:PutObject',
+      Resource: `arn:${partition}:s3:::${input.archive.bucket}/${input.archive.prefix}*`,
+    });
+  }
   return { Version: '2012-10-17', Statement: statements };
 }
 
@@ -103,6 +133,8 @@ export interface EnsurePodIdentityInput {
   bucket: string;
   prefix: string;
   secretArns: string[];
+  /** Where the offboarding dump Job, running as this role, uploads the tenant's database. */
+  archive?: TenantArchive;
   region: string;
   accountId: string;
   tags: Record<string, string>;
@@ -156,8 +188,14 @@ export async function ensurePodIdentity(iam: IAMClient, eks: EKSClient, input: E
   }
   if (!role?.Arn) throw resourceFailed(`IAM role ${roleName} could not be read back`);
 
-  // Every time: the grant follows the tenant's current bucket, prefix and secrets.
-  const policy = tenantStoragePolicy({ bucket: input.bucket, prefix: input.prefix, secretArns: input.secretArns, partition: partitionOf(input.region) });
+  // Every time: the grant follows the tenant's current bucket, prefix, secrets and archive.
+  const policy = tenantStoragePolicy({
+    bucket: input.bucket,
+    prefix: input.prefix,
+    secretArns: input.secretArns,
+    partition: partitionOf(input.region),
+    archive: input.archive,
+  });
   await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: STORAGE_POLICY_NAME, PolicyDocument: JSON.stringify(policy) }));
 
   const existing = (await listAssociations(eks, input))[0];
