@@ -3,10 +3,10 @@
  * (EKS clusters, cell Aurora clusters and buckets have their own lifecycle); the CDK app passes it
  * to every function as `FLEET_CONFIG`, and the local control plane seeds its simulated cloud with it.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const cellConfigSchema = z.object({
-  id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/),
+  id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,30}$/)),
   region: z.string(),
   /** EKS cluster whose node pool (label `odoo.fleet/cell=<id>`) runs the cell's tenants. */
   eksCluster: z.string(),
@@ -16,13 +16,13 @@ export const cellConfigSchema = z.object({
   /** Secrets Manager secret of the cluster's master user, used through the RDS Data API. */
   masterSecretArn: z.string(),
   /** Writer endpoint of the cell cluster; read from RDS when absent. */
-  endpoint: z.string().optional(),
+  endpoint: z.optional(z.string()),
   /** The cell's versioned filestore bucket; each tenant gets a prefix. */
   bucket: z.string(),
   /** Maximum number of tenants the cell takes. */
-  capacity: z.number().int().positive(),
+  capacity: z.number().check(z.int(), z.positive()),
   /** Criticalities the cell accepts (critical tenants are never pooled). */
-  accepts: z.array(z.enum(['low', 'standard'])).default(['low', 'standard']),
+  accepts: z._default(z.array(z.enum(['low', 'standard'])), ['low', 'standard']),
 });
 export type CellConfig = z.infer<typeof cellConfigSchema>;
 
@@ -31,7 +31,7 @@ export const eksClusterConfigSchema = z.object({
   region: z.string(),
   /** Node role for tenant node groups. */
   nodeRoleArn: z.string(),
-  subnetIds: z.array(z.string()).min(1),
+  subnetIds: z.array(z.string()).check(z.minLength(1)),
   /** DNS name of the cluster's Traefik load balancer; tenant host names are aliased to it. */
   ingressHostname: z.string(),
 });
@@ -45,25 +45,25 @@ export const fleetConfigSchema = z.object({
   baseDomain: z.string(),
   hostedZoneId: z.string(),
   /** Prefix of every resource name the control plane makes, e.g. `odoo`. */
-  namePrefix: z.string().default('odoo'),
-  eksClusters: z.array(eksClusterConfigSchema).min(1),
-  cells: z.array(cellConfigSchema).min(1),
+  namePrefix: z._default(z.string(), 'odoo'),
+  eksClusters: z.array(eksClusterConfigSchema).check(z.minLength(1)),
+  cells: z.array(cellConfigSchema).check(z.minLength(1)),
   dedicated: z.object({
     /** EKS cluster that hosts dedicated node groups in each region. */
     eksCluster: z.string(),
     dbSubnetGroupName: z.string(),
-    vpcSecurityGroupIds: z.array(z.string()).min(1),
+    vpcSecurityGroupIds: z.array(z.string()).check(z.minLength(1)),
     /** KMS key for dedicated clusters and buckets; the AWS-managed key when absent. */
-    kmsKeyId: z.string().optional(),
+    kmsKeyId: z.optional(z.string()),
   }),
   /** Bucket receiving offboarding exports and final dumps. */
   archiveBucket: z.string(),
   /** Pod Identity roles are created under this path with this permissions boundary. */
-  tenantRolePath: z.string().default('/odoo-tenants/'),
-  tenantRoleBoundaryArn: z.string().optional(),
-  defaultOdooImage: z.string().default('odoo:17.0'),
+  tenantRolePath: z._default(z.string(), '/odoo-tenants/'),
+  tenantRoleBoundaryArn: z.optional(z.string()),
+  defaultOdooImage: z._default(z.string(), 'odoo:17.0'),
   /** Seconds offboarding keeps the tenant scaled to zero before deleting; 0 deletes at once. */
-  offboardGraceSeconds: z.number().int().nonnegative().default(0),
+  offboardGraceSeconds: z._default(z.number().check(z.int(), z.nonnegative()), 0),
 });
 export type FleetConfig = z.infer<typeof fleetConfigSchema>;
 

@@ -4,7 +4,7 @@
  * Fleet-dependent defaults (host name, regions) are applied after parsing, from the fleet
  * configuration, by `withFleetDefaults`.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { validationError } from '#shared/lib/errors.ts';
 import type { FleetConfig } from './fleet-config.ts';
 import { TENANT_ID_PATTERN } from './names.ts';
@@ -19,44 +19,43 @@ const COMPLIANCE_PATTERN = /^[A-Z][A-Z0-9-]{1,15}$/;
 
 const unique = <T>(items: T[]) => new Set(items).size === items.length;
 
-export const tenantIdSchema = z.string().regex(TENANT_ID_PATTERN, 'must start with a letter and hold 3 to 31 lower-case letters, digits or dashes');
+export const tenantIdSchema = z.string().check(z.regex(TENANT_ID_PATTERN, 'must start with a letter and hold 3 to 31 lower-case letters, digits or dashes'));
 
+/** Lower-cased before the DNS check, which only runs on a name of acceptable length. */
 export const hostnameSchema = z
-  .string()
-  .max(253, 'must be at most 253 characters')
-  .transform((h) => h.toLowerCase())
-  .refine((h) => {
-    const labels = h.split('.');
-    return labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l));
-  }, 'must be a DNS name such as acme.example.com');
+  .pipe(
+    z.string().check(z.maxLength(253, 'must be at most 253 characters')),
+    z.transform((h: string) => h.toLowerCase()),
+  )
+  .check(
+    z.refine((h) => {
+      const labels = h.split('.');
+      return labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l));
+    }, 'must be a DNS name such as acme.example.com'),
+  );
 
-export const tenantProfileSchema = z
-  .object({
-    criticality: z.enum(CRITICALITIES),
-    customization: z.enum(CUSTOMIZATIONS),
-    compliance: z
-      .array(z.string().regex(COMPLIANCE_PATTERN, 'must be an upper-case regime name such as PCI or SOX'))
-      .max(10, 'at most 10 regimes')
-      .refine(unique, 'must not repeat a regime'),
-    expectedUsers: z.number().int('must be a whole number').min(1).max(100_000),
-  })
-  .strict();
+export const tenantProfileSchema = z.strictObject({
+  criticality: z.enum(CRITICALITIES),
+  customization: z.enum(CUSTOMIZATIONS),
+  compliance: z
+    .array(z.string().check(z.regex(COMPLIANCE_PATTERN, 'must be an upper-case regime name such as PCI or SOX')))
+    .check(z.maxLength(10, 'at most 10 regimes'), z.refine(unique, 'must not repeat a regime')),
+  expectedUsers: z.number().check(z.int('must be a whole number'), z.minimum(1), z.maximum(100_000)),
+});
 
-export const createTenantBodySchema = z
-  .object({
-    tenantId: tenantIdSchema,
-    displayName: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
-    profile: tenantProfileSchema,
-    odooVersion: z.enum(SUPPORTED_ODOO_VERSIONS),
-    hostname: hostnameSchema.optional(),
-    tags: z
-      .array(z.string().regex(TAG_PATTERN, 'must be 1 to 40 lower-case letters, digits or dashes, starting with a letter or digit'))
-      .max(20, 'at most 20 tags')
-      .refine(unique, 'must not repeat a tag')
-      .optional(),
-    regions: z.object({ primary: z.string().min(1), dr: z.string().min(1) }).strict().optional(),
-  })
-  .strict();
+export const createTenantBodySchema = z.strictObject({
+  tenantId: tenantIdSchema,
+  displayName: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(100, 'must be at most 100 characters')),
+  profile: tenantProfileSchema,
+  odooVersion: z.enum(SUPPORTED_ODOO_VERSIONS),
+  hostname: z.optional(hostnameSchema),
+  tags: z.optional(
+    z
+      .array(z.string().check(z.regex(TAG_PATTERN, 'must be 1 to 40 lower-case letters, digits or dashes, starting with a letter or digit')))
+      .check(z.maxLength(20, 'at most 20 tags'), z.refine(unique, 'must not repeat a tag')),
+  ),
+  regions: z.optional(z.strictObject({ primary: z.string().check(z.minLength(1)), dr: z.string().check(z.minLength(1)) })),
+});
 export type CreateTenantBody = z.infer<typeof createTenantBodySchema>;
 
 /** A create request with every default applied: what the tenant record is made from. */
@@ -84,21 +83,19 @@ export function withFleetDefaults(body: CreateTenantBody, config: FleetConfig): 
   };
 }
 
-const limitSchema = z.coerce.number().int('must be a whole number').min(1).max(100);
-const cursorSchema = z.string().min(1).max(2048);
+const limitSchema = z.coerce.number().check(z.int('must be a whole number'), z.minimum(1), z.maximum(100));
+const cursorSchema = z.string().check(z.minLength(1), z.maxLength(2048));
 
-export const listTenantsQuerySchema = z
-  .object({
-    status: z.enum(TENANT_STATUSES).optional(),
-    criticality: z.enum(CRITICALITIES).optional(),
-    model: z.enum(['pooled', 'dedicated']).optional(),
-    limit: limitSchema.optional(),
-    cursor: cursorSchema.optional(),
-  })
-  .strict();
+export const listTenantsQuerySchema = z.strictObject({
+  status: z.optional(z.enum(TENANT_STATUSES)),
+  criticality: z.optional(z.enum(CRITICALITIES)),
+  model: z.optional(z.enum(['pooled', 'dedicated'])),
+  limit: z.optional(limitSchema),
+  cursor: z.optional(cursorSchema),
+});
 export type ListTenantsQuery = z.infer<typeof listTenantsQuerySchema>;
 
-export const pageQuerySchema = z.object({ limit: limitSchema.optional(), cursor: cursorSchema.optional() }).strict();
+export const pageQuerySchema = z.strictObject({ limit: z.optional(limitSchema), cursor: z.optional(cursorSchema) });
 
-export const tenantPathSchema = z.object({ tenantId: tenantIdSchema }).strict();
-export const operationPathSchema = z.object({ operationId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'is not an operation id') }).strict();
+export const tenantPathSchema = z.strictObject({ tenantId: tenantIdSchema });
+export const operationPathSchema = z.strictObject({ operationId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, 'is not an operation id')) });

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AppError, forbidden, validationError } from './errors.ts';
 import { errorReply, headerValue, jsonResult, parseOrThrow, publicError, type ApiReply } from './http.ts';
 import { logger, type Logger } from './logger.ts';
@@ -34,9 +34,9 @@ export interface ApiRequest<B, Q, P> {
 }
 
 export interface ApiSchemas<B, Q, P> {
-  body?: z.ZodType<B>;
-  query?: z.ZodType<Q>;
-  params?: z.ZodType<P>;
+  body?: z.core.$ZodType<B>;
+  query?: z.core.$ZodType<Q>;
+  params?: z.core.$ZodType<P>;
 }
 
 /** The proxy event with the body as the JSON middleware parsed it. */
@@ -179,4 +179,4 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
     .use(jsonBody(MAX_BODY_BYTES));
 }
 
-const noParameters = <T>() => z.object({}).strict() as unknown as z.ZodType<T>;
+const noParameters = <T>() => z.strictObject({}) as unknown as z.core.$ZodType<T>;

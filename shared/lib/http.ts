@@ -3,7 +3,8 @@
  * `{error: {code, message, details}}`, and validation failures reported field by field.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { AppError, validationError, type ErrorDetail } from './errors.ts';
 import { THROTTLING_ERRORS } from './transient-errors.ts';
 
@@ -19,6 +20,9 @@ export const accepted = (body: unknown): ApiReply => ({ statusCode: 202, body })
 export interface ErrorEnvelope {
   error: { code: string; message: string; details: ErrorDetail[] };
 }
+
+// zod/mini ships no messages of its own; English ones make a field's detail readable.
+z.config(en());
 
 const BASE_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
@@ -54,7 +58,7 @@ export function headerValue(event: Pick<APIGatewayProxyEvent, 'headers'>, name: 
 }
 
 /** Zod issues as `{path, message}` pairs; an unknown field is named in the path. */
-export function zodDetails(error: z.ZodError, root: string): ErrorDetail[] {
+export function zodDetails(error: z.core.$ZodError, root: string): ErrorDetail[] {
   return error.issues.flatMap((issue) => {
     const base = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
@@ -65,8 +69,8 @@ export function zodDetails(error: z.ZodError, root: string): ErrorDetail[] {
 }
 
 /** Parses `value` with `schema`, or throws a ValidationError listing every offending field. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query' | 'path' | 'header'): T {
-  const result = schema.safeParse(value);
+export function parseOrThrow<T>(schema: z.core.$ZodType<T>, value: unknown, where: 'body' | 'query' | 'path' | 'header'): T {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const what = { body: 'request body', query: 'query string', path: 'path', header: 'headers' }[where];
   throw validationError(`Invalid ${what}`, zodDetails(result.error, where));

@@ -6,19 +6,23 @@
  * Transient errors are rethrown untouched so Step Functions retries them by name.
  */
 import middy from '@middy/core';
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { fleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { FleetRepository } from '#shared/store/repository.ts';
 import { AppError, validationError } from './errors.ts';
 import { isTransient } from './transient-errors.ts';
 
-export const workflowStateSchema = z
-  .object({ tenantId: z.string().min(1), operationId: z.string().min(1), actor: z.string().min(1) })
-  .passthrough();
+// zod/mini ships no messages of its own; English ones make a failed step's detail readable.
+z.config(en());
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+
+export const workflowStateSchema = z.looseObject({ tenantId: nonEmpty(), operationId: nonEmpty(), actor: nonEmpty() });
 export type WorkflowState = z.infer<typeof workflowStateSchema>;
 
-const stepEventSchema = z.object({ state: workflowStateSchema, step: z.string().min(1), executionArn: z.string().min(1) });
+const stepEventSchema = z.object({ state: workflowStateSchema, step: nonEmpty(), executionArn: nonEmpty() });
 
 export interface StepContext<S extends WorkflowState> {
   state: S;
