@@ -19,8 +19,16 @@ const RECORD_KEYS: Record<string, (keyof TenantResources)[]> = {
   secrets: ['adminSecretArn'],
 };
 
+/** Removal is only ever right for a tenant being provisioned (compensation) or offboarded. */
+const REMOVABLE = new Set(['PROVISIONING', 'OFFBOARDING']);
+
 export const handler = workflowStep<State, Record<string, unknown>>(async ({ state, config, tenant: loadTenant, updateTenant }) => {
   const tenant = await loadTenant();
+  if (!REMOVABLE.has(tenant.status) || tenant.lease?.owner !== state.operationId) {
+    // E.g. activation succeeded and then its Lambda failed: the tenant is ACTIVE and serving, and
+    // nothing may be deleted on behalf of an operation that no longer holds it.
+    return { done: true, remaining: 'none', skipped: `tenant is ${tenant.status}${tenant.lease ? ` under ${tenant.lease.owner}` : ' with no lease'}; nothing removed` };
+  }
   const region = state.plan?.region ?? tenant.activeRegion;
   const result = await removeTenantResources(tenant, config, region);
 

@@ -5,9 +5,16 @@
 import { transition } from '#shared/domain/tenant-lifecycle.ts';
 import { caughtError, workflowStep } from '#shared/lib/workflow-step.ts';
 
-export const handler = workflowStep(async ({ state, repo, now, updateTenant }) => {
+export const handler = workflowStep(async ({ state, repo, now, tenant: loadTenant, updateTenant }) => {
   const error = caughtError(state);
   const reason = `${error.code}: ${error.message}`;
+  const current = await loadTenant();
+  if (current.status !== 'PROVISIONING' || current.lease?.owner !== state.operationId) {
+    // The tenant moved on (it was activated before a late failure): leave it and its slot alone.
+    const op = await repo.requireOperation(state.operationId);
+    if (op.status !== 'SUCCEEDED') await repo.updateOperation(state.operationId, { status: 'FAILED', error, endedAt: now().toISOString() });
+    return { status: current.status, skipped: 'tenant is not being provisioned by this operation' };
+  }
   const tenant = await updateTenant((t) => {
     const next = transition(t.status, 'ProvisionFailed', { now: now(), operationId: state.operationId, leaseOwner: t.lease?.owner, leaseExpiresAt: t.lease?.expiresAt });
     return next.ok ? { ...t, status: next.to, statusReason: reason } : { ...t, statusReason: reason };

@@ -119,6 +119,34 @@ describe('Workflow: provision', () => {
     },
   );
 
+  it('compensates when activation fails before it took effect, leaving nothing behind', async () => {
+    await api(plane, 'POST', '/_local/faults', { rules: [{ service: 'lambda', operation: 'ActivateTenant', error: 'InternalError', count: 1 }] });
+    try {
+      const { tenant, operation } = await provision('wf-act-fail');
+
+      expect(operation.status).toBe('FAILED');
+      expect(tenant.status).toBe('FAILED');
+      expect(leftovers('wf-act-fail')).toEqual([]);
+    } finally {
+      await api(plane, 'DELETE', '/_local/faults');
+    }
+  });
+
+  it('never removes an ACTIVE tenant when its activation step fails after taking effect', async () => {
+    await api(plane, 'POST', '/_local/faults', { rules: [{ service: 'lambda', operation: 'ActivateTenant', effect: 'crash-after', error: 'InternalError', count: 1 }] });
+    try {
+      const { tenant, operation } = await provision('wf-act-late');
+
+      expect(tenant.status).toBe('ACTIVE');
+      expect(operation.status).toBe('SUCCEEDED');
+      expect(operation.steps.find((s) => s.name === 'CompensateTenant')?.detail).toMatchObject({ skipped: expect.stringContaining('ACTIVE') });
+      expect(plane.sim.inventoryForTenant('wf-act-late').map((r) => r.type)).toEqual(expect.arrayContaining(['database', 'namespace']));
+      expect(tenant.resources.database).toBeDefined();
+    } finally {
+      await api(plane, 'DELETE', '/_local/faults');
+    }
+  });
+
   it('does not duplicate a database when the Lambda crashes after creating it', async () => {
     await api(plane, 'POST', '/_local/faults', { rules: [{ service: 'lambda', operation: 'EnsureTenantDatabase', effect: 'crash-after', count: 1 }] });
     try {
