@@ -101,7 +101,7 @@ export const COMMANDS: Record<Exclude<Command['kind'], 'help'>, Spec> = {
   'tenants changes': { usage: 'tenants changes TENANT_ID [--limit N] [--cursor C]', args: ['tenantId'], options: ['limit', 'cursor'] },
   'operations get': { usage: 'operations get OPERATION_ID', args: ['operationId'], options: [] },
   'operations watch': { usage: 'operations watch OPERATION_ID', args: ['operationId'], options: [] },
-  'cloud inventory': { usage: 'cloud inventory [--tenant TENANT_ID]   (local control plane only)', args: [], options: ['tenant'] },
+  'cloud inventory': { usage: 'cloud inventory [--tenant TENANT_ID]   (local control plane only; a summary, or one tenant\'s resources; --json for everything)', args: [], options: ['tenant'] },
   'faults set': { usage: 'faults set --file rules.json   (local control plane only)', args: [], options: ['file'] },
   'faults clear': { usage: 'faults clear   (local control plane only)', args: [], options: [] },
   'faults list': { usage: 'faults list   (local control plane only)', args: [], options: [] },

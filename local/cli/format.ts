@@ -1,5 +1,5 @@
 /** What `odooctl` prints without `--json`: short summaries and aligned tables of the API's records. */
-import type { ChangeEvent, Operation, OperationStep, Tenant } from '#shared/domain/types.ts';
+import type { ChangeEvent, Operation, OperationStep, Tenant, TenantResources } from '#shared/domain/types.ts';
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -14,15 +14,59 @@ function duration(from: string | undefined, to: string | undefined): string {
   return `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s`;
 }
 
-function pairs(rows: [string, string | undefined][]): string {
-  const shown = rows.filter(([, v]) => v !== undefined && v !== '') as [string, string][];
-  const width = Math.max(...shown.map(([k]) => k.length));
-  return shown.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`).join('\n');
+type Pair = [string, string | undefined];
+
+function shownPairs(rows: Pair[]): [string, string][] {
+  return rows.filter(([, v]) => v !== undefined && v !== '') as [string, string][];
+}
+
+function pairs(rows: Pair[], indent = ''): string {
+  const shown = shownPairs(rows);
+  const width = Math.max(0, ...shown.map(([k]) => k.length));
+  return shown.map(([k, v]) => `${indent}${`${k}:`.padEnd(width + 2)}${v}`).join('\n');
+}
+
+const s3Url = (bucket: string | undefined, key: string) => (bucket ? `s3://${bucket}/${key}` : key);
+const roleNameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+/** What the workflows made for the tenant, one line per kind of resource; none for what is not there. */
+export function resourcePairs(r: TenantResources): Pair[] {
+  const { database: db, compute, kubernetes: kube, dns, finalBackup: backup } = r;
+  return [
+    [
+      'Database',
+      db &&
+        `${db.kind}, ${db.databaseName} on cluster ${db.clusterIdentifier}` +
+          `${db.instanceIdentifiers?.length ? ` (instances ${db.instanceIdentifiers.join(', ')})` : ''}, role ${db.roleName}`,
+    ],
+    ['Filestore', r.filestore && s3Url(r.filestore.bucket, r.filestore.prefix)],
+    [
+      'Compute',
+      compute &&
+        [`cluster ${compute.cluster}`, compute.nodegroup && `node group ${compute.nodegroup}`, compute.podIdentityRoleArn && `pod role ${roleNameOf(compute.podIdentityRoleArn)}`]
+          .filter(Boolean)
+          .join(', '),
+    ],
+    ['Kubernetes', kube && `namespace ${kube.namespace}, ${kube.objects} objects (desired state v${kube.desiredStateVersion})`],
+    ['DNS', dns && `${dns.name} -> ${dns.target}`],
+    [
+      'Final backup',
+      backup &&
+        [
+          backup.snapshotIdentifier && `snapshot ${backup.snapshotIdentifier}`,
+          backup.dumpKey && `dump ${s3Url(backup.bucket, backup.dumpKey)}`,
+          backup.filestoreExportPrefix && `filestore export ${s3Url(backup.bucket, backup.filestoreExportPrefix)}`,
+        ]
+          .filter(Boolean)
+          .join(', '),
+    ],
+  ];
 }
 
 export function formatTenant(t: Tenant): string {
   const p = t.placement;
-  return pairs([
+  const resources = resourcePairs(t.resources ?? {});
+  const head = pairs([
     ['Tenant', `${t.tenantId} (${t.displayName})`],
     ['Status', t.statusReason ? `${t.status}: ${t.statusReason}` : t.status],
     ['Host', t.hostname],
@@ -33,10 +77,12 @@ export function formatTenant(t: Tenant): string {
     ['Release', `${t.release.image}${t.release.modules.length ? ` (${t.release.modules.join(', ')})` : ''}`],
     ['Regions', `${t.regions.primary} (DR ${t.regions.dr}), active in ${t.activeRegion}`],
     ['Tags', t.tags.join(', ')],
-    ['Lease', t.lease ? `${t.lease.owner} until ${t.lease.expiresAt}` : undefined],
+    ['Lease', t.lease ? `held by ${t.lease.owner} until ${t.lease.expiresAt}` : undefined],
     ['Version', String(t.version)],
     ['Created', `${t.createdAt} by ${t.createdBy}`],
+    ['Resources', shownPairs(resources).length ? undefined : 'none'],
   ]);
+  return shownPairs(resources).length ? `${head}\n\nResources:\n${pairs(resources, '  ')}` : head;
 }
 
 export function formatTenantList(page: { items: Tenant[]; nextCursor?: string | null }): string {
@@ -85,20 +131,8 @@ export function formatOperation(op: Operation): string {
     ['Execution', op.executionArn],
   ]);
   if (op.steps.length === 0) return `${head}\n\nNo steps yet.`;
-  return `${head}\n\n${table(['STEP', 'STATUS', 'STARTED', 'TOOK', 'ATTEMPTS', 'ERROR'], op.steps.map(stepRow))}`;
-}
-
-/** Any JSON as an indented outline: for the simulated cloud's inventory and the fault rules. */
-export function formatTree(value: unknown, indent = ''): string {
-  if (value === null || typeof value !== 'object') return `${indent}${String(value)}`;
-  const entries = Object.entries(value);
-  if (entries.length === 0) return `${indent}(none)`;
-  return entries
-    .map(([k, v]) => {
-      const label = Array.isArray(value) ? '-' : `${k}:`;
-      return v !== null && typeof v === 'object' ? `${indent}${label}\n${formatTree(v, `${indent}  `)}` : `${indent}${label} ${String(v)}`;
-    })
-    .join('\n');
+  // A step's count covers every run of it: retries and the polls of a wait loop alike.
+  return `${head}\n\n${table(['STEP', 'STATUS', 'STARTED', 'TOOK', 'INVOCATIONS', 'ERROR'], op.steps.map(stepRow))}`;
 }
 
 export interface ApiErrorBody {

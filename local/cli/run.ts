@@ -5,7 +5,9 @@
 import type { ChangeEvent, Operation, Tenant } from '#shared/domain/types.ts';
 import { createBodyFromFlags, parseCli, usage, UsageError, type Command } from './args.ts';
 import { CliError, createApiClient, type ApiAnswer, type ApiCall, type ApiClient } from './api-client.ts';
-import { formatApiError, formatChanges, formatOperation, formatStarted, formatTenant, formatTenantList, formatTree } from './format.ts';
+import type { CloudInventory, TenantResource } from '#local/sim/inventory.ts';
+import { formatApiError, formatChanges, formatOperation, formatStarted, formatTenant, formatTenantList } from './format.ts';
+import { formatCloudSummary, formatFaultRules, formatTenantInventory } from './format-cloud.ts';
 import { watchOperation } from './watch.ts';
 
 export interface CliIo {
@@ -84,10 +86,13 @@ export function render(command: Exclude<Command, { kind: 'help' }>, body: unknow
     case 'operations get':
     case 'operations watch':
       return formatOperation(body as Operation);
+    case 'cloud inventory':
+      return command.tenantId ? formatTenantInventory(body as { tenantId: string; resources: TenantResource[] }) : formatCloudSummary(body as CloudInventory);
+    case 'faults set':
+    case 'faults list':
+      return formatFaultRules(body as { rules?: [] });
     case 'faults clear':
       return 'Fault rules cleared.';
-    default:
-      return formatTree(body);
   }
 }
 

@@ -13,11 +13,12 @@ const elapsed = (op: Operation, at: string | undefined) =>
 
 function ended(op: Operation, s: OperationStep): string {
   const took = s.endedAt ? ` in ${((Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000).toFixed(1)} s` : '';
-  // Poll loops and retries run a step many times; the count is worth one mention, at the end.
-  const attempts = s.attempts > 1 ? ` (${s.attempts} attempts)` : '';
+  // A step runs again when it is retried and on every poll of its wait loop; the record cannot
+  // tell the two apart, so the count is given under the neutral name, once, at the end.
+  const invocations = s.attempts > 1 ? ` (${s.attempts} invocations)` : '';
   const mark = s.status === 'SUCCEEDED' ? '✓' : s.status === 'SKIPPED' ? '-' : '✗';
   const why = s.error ? `: ${s.error.code}: ${s.error.message}` : '';
-  return `${elapsed(op, s.endedAt)} ${mark} ${s.name} ${s.status.toLowerCase()}${took}${attempts}${why}`;
+  return `${elapsed(op, s.endedAt)} ${mark} ${s.name} ${s.status.toLowerCase()}${took}${invocations}${why}`;
 }
 
 /** The lines that tell what happened between two polls of the same operation (`before` undefined: the first poll). */
@@ -29,7 +30,7 @@ export function progressLines(before: Operation | undefined, now: Operation): st
     // A step that had ended and runs again: a redrive, or a compensation going back over it.
     const reopened = was !== undefined && was.status !== 'RUNNING' && step.status === 'RUNNING';
     if (!was) lines.push(`${elapsed(now, step.startedAt)} ▶ ${step.name} started`);
-    if (reopened) lines.push(`${elapsed(now, now.updatedAt)} ▶ ${step.name} started again (attempt ${step.attempts})`);
+    if (reopened) lines.push(`${elapsed(now, now.updatedAt)} ▶ ${step.name} started again (invocation ${step.attempts})`);
     if (step.status !== 'RUNNING' && (!was || was.status === 'RUNNING')) lines.push(ended(now, step));
   }
   if (before && before.status !== now.status) lines.push(`${elapsed(now, now.endedAt ?? now.updatedAt)} operation ${now.status}`);

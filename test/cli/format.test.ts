@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatApiError, formatOperation, formatStarted, formatTenant, formatTenantList, formatTree, table } from '#local/cli/format.ts';
+import { formatApiError, formatOperation, formatStarted, formatTenant, formatTenantList, table } from '#local/cli/format.ts';
 import type { Operation, Tenant } from '#shared/domain/types.ts';
 
 const tenant = (tenantId: string, over: Partial<Tenant> = {}): Tenant => ({
@@ -81,7 +81,60 @@ describe('formatTenant', () => {
     expect(out).toMatch(/^Placement: pooled on cell cell-a, cluster eks-shared-1$/m);
     expect(out).toMatch(/^DR: +backup-restore, RPO 24 h, RTO 8 h, backups 7 days$/m);
     expect(out).toMatch(/^Why: +low criticality/m);
-    expect(out).toMatch(/^Lease: +op-9 until 2030-01-01T02:00:00.000Z$/m);
+    expect(out).toMatch(/^Lease: +held by op-9 until 2030-01-01T02:00:00.000Z$/m);
+  });
+
+  it('lists the resources of a pooled tenant under their own heading', () => {
+    const out = formatTenant(
+      tenant('acme', {
+        resources: {
+          database: { kind: 'pooled', clusterIdentifier: 'odoo-cell-a', databaseName: 'odoo_acme', roleName: 'odoo_acme_app', secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:odoo/acme/db' },
+          filestore: { bucket: 'odoo-cell-a-bucket', prefix: 'tenants/acme/' },
+          compute: { cluster: 'fleet-euw1', podIdentityRoleArn: 'arn:aws:iam::1:role/odoo-tenants/odoo-tenant-acme' },
+          kubernetes: { namespace: 'tenant-acme', objects: 20, desiredStateVersion: 2 },
+          dns: { zone: 'Z1', name: 'acme.odoo.example.com', target: 'traefik.elb.amazonaws.com' },
+        },
+      }),
+    );
+
+    expect(out.split('\n\nResources:\n')[1]!.split('\n')).toEqual([
+      '  Database:   pooled, odoo_acme on cluster odoo-cell-a, role odoo_acme_app',
+      '  Filestore:  s3://odoo-cell-a-bucket/tenants/acme/',
+      '  Compute:    cluster fleet-euw1, pod role odoo-tenant-acme',
+      '  Kubernetes: namespace tenant-acme, 20 objects (desired state v2)',
+      '  DNS:        acme.odoo.example.com -> traefik.elb.amazonaws.com',
+    ]);
+    expect(out).not.toMatch(/^Lease:/m);
+  });
+
+  it('shows a dedicated tenant\'s node group and instances, and an offboarded tenant\'s final backup', () => {
+    const dedicated = formatTenant(
+      tenant('bank', {
+        resources: {
+          database: { kind: 'dedicated', clusterIdentifier: 'odoo-bank', instanceIdentifiers: ['odoo-bank-1', 'odoo-bank-2'], databaseName: 'odoo_bank', roleName: 'odoo_admin', secretArn: 'arn:x' },
+          compute: { cluster: 'fleet-euw1', nodegroup: 'odoo-bank' },
+        },
+      }),
+    );
+    const gone = formatTenant(
+      tenant('gone', {
+        status: 'DELETED',
+        resources: { finalBackup: { snapshotIdentifier: 'odoo-gone-final-1', dumpKey: 'offboarded/gone/op-1/database.dump', filestoreExportPrefix: 'offboarded/gone/op-1/filestore/', bucket: 'odoo-archive' } },
+      }),
+    );
+
+    expect(dedicated).toMatch(/^ {2}Database: +dedicated, odoo_bank on cluster odoo-bank \(instances odoo-bank-1, odoo-bank-2\), role odoo_admin$/m);
+    expect(dedicated).toMatch(/^ {2}Compute: +cluster fleet-euw1, node group odoo-bank$/m);
+    expect(gone).toMatch(
+      /^ {2}Final backup: snapshot odoo-gone-final-1, dump s3:\/\/odoo-archive\/offboarded\/gone\/op-1\/database.dump, filestore export s3:\/\/odoo-archive\/offboarded\/gone\/op-1\/filestore\/$/m,
+    );
+  });
+
+  it('says when the tenant has no resources yet', () => {
+    const out = formatTenant(tenant('acme', { status: 'PROVISIONING' }));
+
+    expect(out).toMatch(/^Resources: +none$/m);
+    expect(out).not.toMatch(/^Resources:$/m);
   });
 });
 
@@ -94,9 +147,10 @@ describe('formatStarted', () => {
 });
 
 describe('formatOperation', () => {
-  it('lists the steps with durations, attempts and errors', () => {
+  it('lists the steps with durations, invocations and errors', () => {
     const out = formatOperation(operation);
 
+    expect(out).toMatch(/^STEP\s+STATUS\s+STARTED\s+TOOK\s+INVOCATIONS\s+ERROR$/m);
     expect(out).toMatch(/^Error: +ResourceFailed: cluster failed$/m);
     expect(out).toMatch(/EnsureTenantDatabase\s+FAILED\s+2030-01-01T00:00:02.000Z\s+6.0 s\s+3\s+ResourceFailed: cluster failed/);
     expect(out).toMatch(/ValidateRequest\s+SUCCEEDED\s+\S+\s+0.5 s\s+1/);
@@ -112,13 +166,5 @@ describe('formatApiError', () => {
 
   it('shows a body that is not the API envelope as it came', () => {
     expect(formatApiError(502, 'Bad Gateway')).toBe('HTTP 502: Bad Gateway');
-  });
-});
-
-describe('formatTree', () => {
-  it('outlines nested objects and lists', () => {
-    expect(formatTree({ 'eu-west-1': { clusters: [{ id: 'c1', status: 'available' }], buckets: [] } })).toBe(
-      ['eu-west-1:', '  clusters:', '    -', '      id: c1', '      status: available', '  buckets:', '    (none)'].join('\n'),
-    );
   });
 });

@@ -32,7 +32,7 @@ describe('progressLines', () => {
     expect(progressLines(second, second)).toEqual([]);
   });
 
-  it('keeps quiet while a step polls or retries, and counts its attempts when it ends', () => {
+  it('keeps quiet while a step polls or retries, and counts its invocations when it ends', () => {
     const before = op('RUNNING', [running('EnsureTenantDatabase', 2)]);
     const polling = op('RUNNING', [running('EnsureTenantDatabase', 2, 7)]);
     const failed = op(
@@ -43,7 +43,7 @@ describe('progressLines', () => {
 
     expect(progressLines(before, polling)).toEqual([]);
     expect(progressLines(polling, failed)).toEqual([
-      '[+   8.0s] ✗ EnsureTenantDatabase failed in 6.0 s (9 attempts): ResourceFailed: boom',
+      '[+   8.0s] ✗ EnsureTenantDatabase failed in 6.0 s (9 invocations): ResourceFailed: boom',
       '[+   8.0s] ▶ MarkFailed started',
       '[+   9.0s] ✓ MarkFailed succeeded in 1.0 s',
       '[+   9.0s] operation FAILED',
@@ -51,11 +51,18 @@ describe('progressLines', () => {
     ]);
   });
 
+  it('counts the invocations of a step that polled until its resource was ready', () => {
+    const polling = op('RUNNING', [running('EnsureTenantDatabase', 2, 4)]);
+    const ready = op('RUNNING', [{ name: 'EnsureTenantDatabase', status: 'SUCCEEDED', startedAt: at(2), endedAt: at(42), attempts: 5 }]);
+
+    expect(progressLines(polling, ready)).toEqual(['[+  42.0s] ✓ EnsureTenantDatabase succeeded in 40.0 s (5 invocations)']);
+  });
+
   it('says when a step that had ended runs again', () => {
     const ended = op('RUNNING', [done('ScaleToZero', 1, 2)]);
     const again = op('RUNNING', [{ ...running('ScaleToZero', 1, 2) }], { updatedAt: at(30) });
 
-    expect(progressLines(ended, again)).toEqual(['[+  30.0s] ▶ ScaleToZero started again (attempt 2)']);
+    expect(progressLines(ended, again)).toEqual(['[+  30.0s] ▶ ScaleToZero started again (invocation 2)']);
   });
 });
 
