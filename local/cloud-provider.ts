@@ -12,12 +12,14 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { memoize, type CloudProvider } from '#shared/cloud/clients.ts';
+import { withKubernetesRetries } from '#shared/cloud/kubernetes-retry.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { localS3ClientConfig, localS3Directory } from './s3.ts';
 import type { SimService } from './sim/errors.ts';
 import { attachSimulator } from './sim/middleware.ts';
-import { SimCloud } from './sim/sim-cloud.ts';
+import { DEFAULT_SIM_TIME_SCALE, SimCloud } from './sim/sim-cloud.ts';
 
 export interface LocalCloudOptions {
   config: FleetConfig;
@@ -58,14 +60,18 @@ export function createLocalCloud(opts: LocalCloudOptions): { provider: CloudProv
     attachSimulator(client, sim, service, region, { passThrough });
     return client;
   };
-  const base = (region: string) => ({ region, credentials: CREDENTIALS });
+  // The SDK's standard retry (3 attempts, exponential backoff), its delays scaled like every other
+  // simulated duration: throttling is absorbed by the SDK first, as in AWS, without real-time waits.
+  const timeScale = opts.timeScale ?? DEFAULT_SIM_TIME_SCALE;
+  const retryStrategy = new ConfiguredRetryStrategy(3, (attempt) => Math.max(1, Math.round(100 * 2 ** attempt * timeScale)));
+  const base = (region: string) => ({ region, credentials: CREDENTIALS, retryStrategy });
 
   const rds = memoize((r) => simulated(new RDSClient(base(r)), 'rds', r));
   const rdsData = memoize((r) => simulated(new RDSDataClient(base(r)), 'rds-data', r));
   const eks = memoize((r) => simulated(new EKSClient(base(r)), 'eks', r));
   const secrets = memoize((r) => simulated(new SecretsManagerClient(base(r)), 'secretsmanager', r));
   const cloudwatch = memoize((r) => simulated(new CloudWatchClient(base(r)), 'cloudwatch', r));
-  const s3 = memoize((r) => simulated(new S3Client(localS3ClientConfig(opts.s3Endpoint, r)), 's3', r, true));
+  const s3 = memoize((r) => simulated(new S3Client({ ...localS3ClientConfig(opts.s3Endpoint, r), retryStrategy }), 's3', r, true));
   const iam = memoize((r) => simulated(new IAMClient(base(r)), 'iam', r));
   const route53 = memoize((r) => simulated(new Route53Client(base(r)), 'route53', r));
   const sfn = memoize((r) => (opts.sfn ? opts.sfn(r) : unconfiguredSfn(r)));
@@ -81,7 +87,9 @@ export function createLocalCloud(opts: LocalCloudOptions): { provider: CloudProv
     route53: () => route53(GLOBAL_SERVICE_REGION),
     sfn,
     cloudwatch,
-    kubernetes: async (region, clusterName) => sim.kubernetes(region, clusterName),
+    // The same retry as in AWS (shared/cloud/aws-provider.ts), with scaled delays.
+    kubernetes: async (region, clusterName) =>
+      withKubernetesRetries(sim.kubernetes(region, clusterName), { delayMs: (retry) => Math.random() * 200 * 2 ** (retry - 1) * timeScale }),
     probe: (region) => sim.probe(region),
   };
   return { provider, sim };

@@ -34,6 +34,9 @@ export function defineProvision(b: WorkflowBuilder): sfn.IChainable {
   const failed = new sfn.Fail(s, 'ProvisioningFailed', { error: 'ProvisioningFailed', cause: 'See the operation record for the failed step and its error' });
   const markFailed = t('MarkTenantFailed', null).next(failed);
   const compensate = t('CompensateTenant', '$.compensation');
+  // Compensation that cannot finish (a region down) still ends the operation: FAILED, with what
+  // remains listed on the tenant record, never a RUNNING operation nobody will finish.
+  compensate.addCatch(markFailed, { errors: ['States.ALL'], resultPath: '$.compensationError' });
   compensate.next(
     new sfn.Choice(s, 'TenantResourcesRemoved?')
       .when(sfn.Condition.booleanEquals('$.compensation.done', true), markFailed)

@@ -1,7 +1,8 @@
 /**
- * Puts the simulated cloud in front of a real AWS SDK client: one middleware at the `initialize`
- * step answers each command from the simulator before anything is serialized or sent, so adapters
- * keep their typed SDK calls and get AWS's error classes back. For S3, operations the simulator
+ * Puts the simulated cloud in front of a real AWS SDK client: one middleware, placed after the SDK's
+ * retry middleware, answers each command from the simulator instead of sending it, so adapters
+ * keep their typed SDK calls, get AWS's error classes back, and throttling is retried by the SDK's
+ * standard retry strategy as it would be in AWS. For S3, operations the simulator
  * does not answer itself continue down the stack to s3rver.
  */
 import { randomUUID } from 'node:crypto';
@@ -28,6 +29,8 @@ export function attachSimulator(client: { middlewareStack: unknown }, sim: SimCl
       });
       return { output: { $metadata: { httpStatusCode: 200, requestId: randomUUID(), attempts: 1, totalRetryDelay: 0 }, ...output }, response: {} };
     },
-    { step: 'initialize', name: SIMULATOR_MIDDLEWARE, priority: 'high' },
+    // After the SDK's own retry middleware (finalizeRequest, high): a throttled call is retried by
+    // the SDK exactly as in AWS before Step Functions ever sees the error.
+    { step: 'finalizeRequest', name: SIMULATOR_MIDDLEWARE, priority: 'low' },
   );
 }

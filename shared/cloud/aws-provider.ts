@@ -6,6 +6,7 @@
  */
 import { memoize, registerAwsCloud, sdkClients, type CloudProvider } from './clients.ts';
 import { eksKubernetesApi } from './eks-kubernetes.ts';
+import { withKubernetesRetries } from './kubernetes-retry.ts';
 import { httpOdooProbe } from './http-probe.ts';
 import type { KubernetesApi } from './kubernetes-api.ts';
 
@@ -37,7 +38,7 @@ export function createAwsCloud(): CloudProvider {
       const key = `${region}/${clusterName}`;
       let api = kubernetesApis.get(key);
       if (!api) {
-        const made = eksKubernetesApi({ region, clusterName, eks: eks(region) });
+        const made = eksKubernetesApi({ region, clusterName, eks: eks(region) }).then((k8s) => withKubernetesRetries(k8s));
         // A failed DescribeCluster (throttled, say) must not be remembered for the life of the process.
         made.catch(() => {
           if (kubernetesApis.get(key) === made) kubernetesApis.delete(key);

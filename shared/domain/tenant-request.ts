@@ -74,6 +74,12 @@ export function withFleetDefaults(body: CreateTenantBody, config: FleetConfig): 
   const details = [];
   if (regions.primary !== config.primaryRegion) details.push({ path: 'regions.primary', message: `must be ${config.primaryRegion}, the fleet's primary region` });
   if (regions.dr !== config.drRegion) details.push({ path: 'regions.dr', message: `must be ${config.drRegion}, the fleet's disaster-recovery region` });
+  // The control plane writes the tenant's record in the fleet's hosted zone; a name outside it
+  // would only fail at the DNS step, after the database and everything else were made.
+  const zone = config.baseDomain.toLowerCase();
+  if (body.hostname !== undefined && !body.hostname.endsWith(`.${zone}`)) {
+    details.push({ path: 'hostname', message: `must be a name in the fleet's zone ${zone} (e.g. ${body.tenantId}.${zone})` });
+  }
   if (details.length) throw validationError('Invalid request body', details);
   return {
     ...body,

@@ -108,9 +108,20 @@ export function workflowStep<S extends WorkflowState, R>(fn: (ctx: StepContext<S
   return middy(base);
 }
 
-/** The `{Error, Cause}` a Catch put at `$.error`, as a code and a readable message. */
-export function caughtError(state: WorkflowState): { code: string; message: string } {
-  const raw = (state as { error?: { Error?: string; Cause?: string } }).error;
+/**
+ * Ends every step still RUNNING (a step whose retries ran out on a transient error is never
+ * recorded FAILED by its own invocation) as FAILED with the workflow's error.
+ */
+export async function failRunningSteps(repo: FleetRepository, operationId: string, error: { code: string; message: string }, at: string, currentStep: string): Promise<void> {
+  const op = await repo.getOperation(operationId);
+  for (const step of op?.steps ?? []) {
+    if (step.status === 'RUNNING' && step.name !== currentStep) await repo.recordStep(operationId, { name: step.name, status: 'FAILED', at, error });
+  }
+}
+
+/** The `{Error, Cause}` a Catch put at `key` (default `$.error`), as a code and a readable message. */
+export function caughtError(state: WorkflowState, key: 'error' | 'compensationError' = 'error'): { code: string; message: string } {
+  const raw = (state as Record<string, { Error?: string; Cause?: string } | undefined>)[key];
   const code = raw?.Error ?? 'Unknown';
   let message = raw?.Cause ?? 'no cause recorded';
   try {

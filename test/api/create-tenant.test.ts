@@ -64,11 +64,11 @@ describe('POST /v1/tenants', () => {
   });
 
   it('places a critical PCI tenant on a dedicated cluster and takes no cell slot', async () => {
-    const res = await post(tenantBody('bank', { hostname: 'erp.bank.example', tags: ['canary'] }, { criticality: 'critical', compliance: ['PCI'], expectedUsers: 300 }));
+    const res = await post(tenantBody('bank', { hostname: 'erp.bank.odoo.example.com', tags: ['canary'] }, { criticality: 'critical', compliance: ['PCI'], expectedUsers: 300 }));
 
     expect(res.status).toBe(202);
     expect(res.body.tenant).toMatchObject({
-      hostname: 'erp.bank.example',
+      hostname: 'erp.bank.odoo.example.com',
       tags: ['canary'],
       placement: { model: 'dedicated', cell: null, cluster: 'eks-dedicated-1', drPosture: 'warm-standby' },
     });
@@ -217,15 +217,24 @@ describe('POST /v1/tenants', () => {
   });
 
   it('answers 409 when the host name is taken, and gives back the cell slot it took', async () => {
-    await post(tenantBody('acme', { hostname: 'erp.example.com' }));
+    await post(tenantBody('acme', { hostname: 'erp.odoo.example.com' }));
 
-    const res = await post(tenantBody('bravo', { hostname: 'ERP.example.com' }));
+    const res = await post(tenantBody('bravo', { hostname: 'ERP.odoo.example.com' }));
 
     expect(res.status).toBe(409);
     expect(res.body.error.details).toEqual([{ path: 'hostname', message: 'is taken' }]);
     expect(await tenantIds()).toEqual(['acme']);
     expect(await h.repo().cellLoads(['cell-a', 'cell-b'])).toEqual({ 'cell-a': 1, 'cell-b': 0 });
     expect(h.sfn.starts()).toHaveLength(1);
+  });
+
+  it('answers 400 for a host name outside the fleet zone, before anything is made', async () => {
+    const res = await post(tenantBody('acme', { hostname: 'erp.acme-corp.test' }));
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ path: 'hostname', message: expect.stringContaining('odoo.example.com') }]);
+    expect(await tenantIds()).toEqual([]);
+    expect(h.sfn.starts()).toHaveLength(0);
   });
 
   it('spreads pooled tenants over the least-loaded cells and answers 409 with the reason when all are full', async () => {

@@ -1,10 +1,9 @@
 /**
- * Game days through the local API: every simulated service throttles while several tenants are
- * provisioned at once and one is offboarded; throttling on one call is retried by the workflow;
- * an unreachable service that outlasts the retries fails provisioning cleanly.
- *
- * Throttling bursts are bounded (`count`): a step is invoked at most 9 times (8 retries), and a
- * step that makes many calls per invocation cannot get through sustained throttling on all of them.
+ * Game days through the local API: every simulated service throttles 30% of calls, sustained, while
+ * several tenants are provisioned at once and one is offboarded (the SDK's standard retry absorbs
+ * most throttles, Step Functions' Retry the rest); throttling that outlasts the SDK's attempts is
+ * retried by the workflow; an unreachable service that outlasts every retry fails provisioning
+ * cleanly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalControlPlane } from '#local/control-plane.ts';
@@ -34,15 +33,16 @@ async function setFaults(rules: unknown[]): Promise<void> {
 }
 
 const activeRules = async () => (await api<{ rules: ActiveFaultRule[] }>(plane, 'GET', '/_local/faults')).body.rules;
-/** How often a rule with `count` fired: a rule leaves the list once it has fired `count` times. */
-const firedOf = (rules: ActiveFaultRule[], count: number) => (rules.length === 0 ? count : rules[0]!.fired);
+const firedOf = (rules: ActiveFaultRule[]) => rules[0]?.fired ?? 0;
 const tenant = async (id: string) => (await api<Tenant>(plane, 'GET', `/v1/tenants/${id}`)).body;
 /** How many resources of a kind (`rds/database`, `eks/nodegroup`...) the tenant has. */
 const count = (tenantId: string, kind: string) => plane.sim.inventoryForTenant(tenantId).filter((r) => `${r.service}/${r.type}` === kind).length;
 const leftovers = (tenantId: string) => plane.sim.inventoryForTenant(tenantId).filter((r) => !r.retained);
 
-/** As many throttles as one step has retries: whatever they hit, no step can run out of attempts. */
-const BURST = transientRetry.maxAttempts!;
+/** Invocations of a step: the first and its Step Functions retries. */
+const INVOCATIONS = transientRetry.maxAttempts! + 1;
+/** Calls the SDK makes per API call under its standard retry. */
+const SDK_ATTEMPTS = 3;
 
 describe('Game day: 30% throttling on every service', () => {
   const pooledIds = ['gd-pooled-1', 'gd-pooled-2', 'gd-pooled-3'];
@@ -54,14 +54,14 @@ describe('Game day: 30% throttling on every service', () => {
 
   beforeAll(async () => {
     try {
-      await setFaults([{ service: '*', rate: 0.3, count: BURST }]);
+      await setFaults([{ service: '*', rate: 0.3 }]);
       const started = await Promise.all([...pooledIds.map((id) => start('POST', '/v1/tenants', tenantBody(id))), start('POST', '/v1/tenants', tenantBody(dedicatedId, dedicatedProfile))]);
       provisioned = await Promise.all(started.map((id) => waitForOperation(plane, id)));
-      firedProvisioning = firedOf(await activeRules(), BURST);
+      firedProvisioning = firedOf(await activeRules());
 
-      await setFaults([{ service: '*', rate: 0.3, count: BURST }]);
+      await setFaults([{ service: '*', rate: 0.3 }]);
       offboarded = await waitForOperation(plane, await start('DELETE', `/v1/tenants/${pooledIds[0]}`));
-      firedOffboarding = firedOf(await activeRules(), BURST);
+      firedOffboarding = firedOf(await activeRules());
     } finally {
       await api(plane, 'DELETE', '/_local/faults');
     }
@@ -79,10 +79,9 @@ describe('Game day: 30% throttling on every service', () => {
   });
 
   it('really throttled, and no throttle surfaced as a step failure', () => {
-    expect(firedProvisioning).toBe(BURST);
+    expect(firedProvisioning).toBeGreaterThan(20);
     expect(firedOffboarding).toBeGreaterThan(0);
-    expect(provisioned.flatMap((op) => op.steps).some((s) => s.attempts > 1)).toBe(true);
-    expect([...provisioned, offboarded].flatMap((op) => op.steps).filter((s) => s.error || s.status === 'FAILED')).toEqual([]);
+    expect([...provisioned, offboarded].flatMap((op) => op.steps).filter((s) => s.status === 'FAILED')).toEqual([]);
   });
 
   it('made nothing twice: one database per tenant, one cluster, node group and bucket for the dedicated tenant', () => {
@@ -113,7 +112,8 @@ describe('Game day: 30% throttling on every service', () => {
 
 describe('Game day: a throttled call', () => {
   it('is retried by the workflow until it goes through, and the record is made once', async () => {
-    await setFaults([{ service: 'route53', operation: 'ChangeResourceRecordSets', count: 3 }]);
+    // Two invocations' worth of SDK attempts fail; the third invocation goes through.
+    await setFaults([{ service: 'route53', operation: 'ChangeResourceRecordSets', count: 2 * SDK_ATTEMPTS }]);
     let op: Operation;
     try {
       op = await waitForOperation(plane, await start('POST', '/v1/tenants', tenantBody('gd-dns')));
@@ -123,7 +123,7 @@ describe('Game day: a throttled call', () => {
 
     expect(op.status).toBe('SUCCEEDED');
     expect(op.steps.find((s) => s.name === 'EnsureTenantDnsRecord')).toMatchObject({ status: 'SUCCEEDED', attempts: expect.any(Number) });
-    expect(op.steps.find((s) => s.name === 'EnsureTenantDnsRecord')!.attempts).toBeGreaterThanOrEqual(4);
+    expect(op.steps.find((s) => s.name === 'EnsureTenantDnsRecord')!.attempts).toBe(3);
     expect(count('gd-dns', 'route53/record')).toBe(1);
   });
 });
@@ -132,8 +132,8 @@ describe('Game day: a service that stays unreachable', () => {
   it('fails provisioning once the retries are spent, compensates, and leaves nothing', async () => {
     const cells = plane.config.cells.map((c) => c.id);
     const loadsBefore = await plane.repo.cellLoads(cells);
-    // Unreachable for exactly as many calls as the step has invocations; the compensation then gets through.
-    await setFaults([{ service: 'rds-data', region: plane.config.primaryRegion, effect: 'unreachable', count: BURST + 1 }]);
+    // Unreachable for every SDK attempt of every invocation of the step; the compensation then gets through.
+    await setFaults([{ service: 'rds-data', region: plane.config.primaryRegion, effect: 'unreachable', count: INVOCATIONS * SDK_ATTEMPTS }]);
     let op: Operation;
     try {
       op = await waitForOperation(plane, await start('POST', '/v1/tenants', tenantBody('gd-unreachable')));
@@ -143,7 +143,7 @@ describe('Game day: a service that stays unreachable', () => {
 
     expect(op.status).toBe('FAILED');
     expect(op.error).toMatchObject({ code: 'TimeoutError', message: expect.stringContaining('unreachable') });
-    expect(op.steps.find((s) => s.name === 'EnsureTenantDatabase')!.attempts).toBe(BURST + 1);
+    expect(op.steps.find((s) => s.name === 'EnsureTenantDatabase')!.attempts).toBe(INVOCATIONS);
     expect(op.steps.find((s) => s.name === 'CompensateTenant')).toMatchObject({ status: 'SUCCEEDED' });
     const failed = await tenant('gd-unreachable');
     expect(failed).toMatchObject({ status: 'FAILED', statusReason: expect.stringContaining('TimeoutError'), resources: {} });

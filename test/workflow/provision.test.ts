@@ -147,6 +147,22 @@ describe('Workflow: provision', () => {
     }
   });
 
+  it('ends FAILED, never RUNNING, when the region is down and even compensation cannot finish', async () => {
+    await api(plane, 'POST', '/_local/faults', { rules: [{ service: '*', region: plane.config.primaryRegion, effect: 'unreachable' }] });
+    try {
+      const { tenant, operation } = await provision('wf-region-down');
+
+      expect(operation.status).toBe('FAILED');
+      expect(operation.steps.filter((s) => s.status === 'RUNNING')).toEqual([]);
+      expect(operation.steps.find((s) => s.name === 'CompensateTenant')).toMatchObject({ status: 'FAILED' });
+      expect(tenant.status).toBe('FAILED');
+      expect(tenant.statusReason).toMatch(/compensation failed too/);
+      expect(tenant.lease).toBeUndefined();
+    } finally {
+      await api(plane, 'DELETE', '/_local/faults');
+    }
+  });
+
   it('does not duplicate a database when the Lambda crashes after creating it', async () => {
     await api(plane, 'POST', '/_local/faults', { rules: [{ service: 'lambda', operation: 'EnsureTenantDatabase', effect: 'crash-after', count: 1 }] });
     try {
