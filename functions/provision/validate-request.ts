@@ -3,16 +3,11 @@
  * tenant must be PROVISIONING. Returns the plan the later steps read (model, region, cluster...).
  */
 import { names } from '#shared/domain/names.ts';
-import { validationError } from '#shared/lib/errors.ts';
+import { beginTenantOperation } from '#shared/lib/workflow-start.ts';
 import { workflowStep } from '#shared/lib/workflow-step.ts';
 
 export const handler = workflowStep(async ({ state, repo, now }) => {
-  const [tenant, operation] = await Promise.all([repo.requireTenant(state.tenantId), repo.requireOperation(state.operationId)]);
-  if (operation.type !== 'PROVISION' || operation.tenantId !== tenant.tenantId) {
-    throw validationError(`operation ${operation.operationId} is not a provisioning of ${tenant.tenantId}`);
-  }
-  if (tenant.status !== 'PROVISIONING') throw validationError(`tenant ${tenant.tenantId} is ${tenant.status}, not PROVISIONING`);
-  if (operation.status === 'PENDING') await repo.updateOperation(operation.operationId, { status: 'RUNNING' });
+  const tenant = await beginTenantOperation(repo, state, 'PROVISION', 'PROVISIONING');
   return {
     model: tenant.placement.model,
     region: tenant.activeRegion,

@@ -20,6 +20,7 @@ import type { FleetRepository } from '#shared/store/repository.ts';
 import { placeTenant, releaseOtherSlots } from './cell-placement.ts';
 import type { Attempt } from './idempotency.ts';
 import { recordExecution, startWorkflow, stateMachineArn } from './workflow-start.ts';
+import { pendingOperation } from '#shared/domain/operations.ts';
 
 /** The lease the provisioning operation starts with; its workflow renews it as it goes. */
 export const PROVISION_LEASE_SECONDS = 2 * 3600;
@@ -46,16 +47,7 @@ export async function startTenantCreation(c: TenantCreation): Promise<StartedOpe
   const tenant = await recordTenant(c, now);
   if (c.attempt.resumed) await releaseOtherSlots(c.repo, c.config, tenant.tenantId, tenant.placement.cell);
   const at = now().toISOString();
-  const operation: Operation = {
-    operationId,
-    type: 'PROVISION',
-    tenantId: tenant.tenantId,
-    status: 'PENDING',
-    requestedBy: c.actor,
-    createdAt: at,
-    updatedAt: at,
-    steps: [],
-  };
+  const operation = pendingOperation({ operationId, type: 'PROVISION', tenantId: tenant.tenantId, requestedBy: c.actor, at });
   await c.repo.createOperation(operation);
 
   try {

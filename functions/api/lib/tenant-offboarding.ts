@@ -4,13 +4,14 @@
  * offboarding workflow. The lifecycle table decides whether offboarding may start; while another
  * operation holds the tenant, it may not (409). A refusal after the lease was taken gives it back.
  */
-import type { Operation, Tenant } from '#shared/domain/types.ts';
+import type { Tenant } from '#shared/domain/types.ts';
 import { transition } from '#shared/domain/tenant-lifecycle.ts';
 import { AppError, conflict } from '#shared/lib/errors.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
 import type { Attempt } from './idempotency.ts';
 import type { StartedOperation } from './tenant-creation.ts';
 import { recordExecution, startWorkflow, stateMachineArn } from './workflow-start.ts';
+import { pendingOperation } from '#shared/domain/operations.ts';
 
 /** The lease the offboarding operation starts with; its workflow renews it as it goes. */
 export const OFFBOARD_LEASE_SECONDS = 2 * 3600;
@@ -32,16 +33,7 @@ export async function startTenantOffboarding(c: TenantOffboarding): Promise<Star
 
   const tenant = (await earlierAttempt(c)) ?? (await markOffboarding(c, now));
   const at = now().toISOString();
-  const operation: Operation = {
-    operationId,
-    type: 'OFFBOARD',
-    tenantId: c.tenantId,
-    status: 'PENDING',
-    requestedBy: c.actor,
-    createdAt: at,
-    updatedAt: at,
-    steps: [],
-  };
+  const operation = pendingOperation({ operationId, type: 'OFFBOARD', tenantId: c.tenantId, requestedBy: c.actor, at });
   await c.repo.createOperation(operation);
   const executionArn = await startWorkflow({ kind: 'offboard', machineArn, operation, actor: c.actor });
   return { tenant, operation: await recordExecution(c.repo, operationId, executionArn) };
