@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { useCloud } from '#shared/cloud/clients.ts';
 import { setFleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
-import { AppError } from '#shared/lib/errors.ts';
 import { createTable } from '#shared/store/create-table.ts';
 import { FleetRepository } from '#shared/store/repository.ts';
 import { REPO_ROOT } from '#infra/constructs/fleet-function.ts';
@@ -113,4 +112,3 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
   };
 }
 
-export { AppError };
