@@ -4,6 +4,7 @@
  * rows (`npm run docs`), so the picture cannot drift from the rules.
  */
 import { TENANT_STATUSES, type TenantStatus } from './types.ts';
+import { transitionTable } from './transition-table.ts';
 
 /** A tenant that has no record yet; only `CreateRequested` leaves it. */
 export const NEW_TENANT = 'NEW' as const;
@@ -106,46 +107,35 @@ export const tenantTransitions: readonly TenantTransition[] = [
   { from: 'SUSPENDED', event: 'Resume', to: 'ACTIVE', guard: guarded },
 ];
 
-const byStateAndEvent = new Map<string, TenantTransition>(tenantTransitions.map((t) => [`${t.from}|${t.event}`, t]));
+/** The table and everything derived from it (transitions, refusals, diagram) in one place. */
+const table = transitionTable<LifecycleState, TenantEvent, GuardName, TransitionContext>({
+  noun: 'tenant',
+  subject: 'the tenant',
+  states: LIFECYCLE_STATES,
+  events: TENANT_EVENTS,
+  guards: tenantGuards,
+  transitions: tenantTransitions,
+  pseudoInitial: NEW_TENANT,
+});
 
 export type TransitionResult = { ok: true; to: TenantStatus } | { ok: false; reason: string; guard?: GuardName };
 
 export function transition(state: LifecycleState, event: TenantEvent, ctx: TransitionContext): TransitionResult {
-  if (!LIFECYCLE_STATES.includes(state)) return { ok: false, reason: `unknown tenant state ${String(state)}` };
-  if (!TENANT_EVENTS.includes(event)) return { ok: false, reason: `unknown tenant event ${String(event)}` };
-  const rule = byStateAndEvent.get(`${state}|${event}`);
-  if (!rule) return { ok: false, reason: notAllowedReason(state, event) };
-  if (rule.guard) {
-    const refusal = tenantGuards[rule.guard].refusal(ctx);
-    if (refusal) return { ok: false, reason: `${event} refused while the tenant is ${state}: ${refusal}`, guard: rule.guard };
-  }
-  return { ok: true, to: rule.to };
+  // No row leads back to NEW, so a successful transition always names a tenant status.
+  return table.transition(state, event, ctx) as TransitionResult;
 }
 
 /** Events the table accepts in a state, before guards are checked. */
 export function allowedEvents(state: LifecycleState): TenantEvent[] {
-  return tenantTransitions.filter((t) => t.from === state).map((t) => t.event);
+  return table.allowedEvents(state);
 }
 
 /** States no event leaves. */
 export function isTerminal(state: LifecycleState): boolean {
-  return allowedEvents(state).length === 0;
-}
-
-function notAllowedReason(state: LifecycleState, event: TenantEvent): string {
-  const allowed = allowedEvents(state);
-  if (allowed.length === 0) return `${event} is not allowed: ${state} is a terminal state and no event leaves it`;
-  return `${event} is not allowed while the tenant is ${state} (allowed: ${allowed.join(', ')})`;
+  return table.allowedEvents(state).length === 0;
 }
 
 /** Mermaid `stateDiagram-v2` of the table; guards appear in brackets after the event. */
 export function tenantLifecycleMermaid(): string {
-  const node = (s: LifecycleState) => (s === NEW_TENANT ? '[*]' : s);
-  const lines = ['stateDiagram-v2'];
-  for (const t of tenantTransitions) {
-    const guard = t.guard ? ` [${tenantGuards[t.guard].label}]` : '';
-    lines.push(`    ${node(t.from)} --> ${node(t.to)} : ${t.event}${guard}`);
-  }
-  for (const s of TENANT_STATUSES) if (isTerminal(s)) lines.push(`    ${s} --> [*]`);
-  return lines.join('\n') + '\n';
+  return table.mermaid();
 }
