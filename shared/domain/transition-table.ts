@@ -1,7 +1,7 @@
 /**
  * A lifecycle as one table of rows (state x event -> state, with an optional guard), and what is
  * derived from it: the transition function, the events each state accepts, its terminal states and
- * its Mermaid diagram. Release and per-tenant release outcome tables are built on it, so their
+ * its Mermaid diagram. The tenant, release and per-tenant release outcome tables are built on it, so their
  * rules, refusals and pictures come from the same rows.
  */
 
