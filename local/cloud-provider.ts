@@ -5,6 +5,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
@@ -71,6 +72,7 @@ export function createLocalCloud(opts: LocalCloudOptions): { provider: CloudProv
   const eks = memoize((r) => simulated(new EKSClient(base(r)), 'eks', r));
   const secrets = memoize((r) => simulated(new SecretsManagerClient(base(r)), 'secretsmanager', r));
   const cloudwatch = memoize((r) => simulated(new CloudWatchClient(base(r)), 'cloudwatch', r));
+  const events = memoize((r) => simulated(new EventBridgeClient(base(r)), 'events', r));
   const s3 = memoize((r) => simulated(new S3Client({ ...localS3ClientConfig(opts.s3Endpoint, r), retryStrategy }), 's3', r, true));
   const iam = memoize((r) => simulated(new IAMClient(base(r)), 'iam', r));
   const route53 = memoize((r) => simulated(new Route53Client(base(r)), 'route53', r));
@@ -87,6 +89,7 @@ export function createLocalCloud(opts: LocalCloudOptions): { provider: CloudProv
     route53: () => route53(GLOBAL_SERVICE_REGION),
     sfn,
     cloudwatch,
+    events,
     // The same retry as in AWS (shared/cloud/aws-provider.ts), with scaled delays.
     kubernetes: async (region, clusterName) =>
       withKubernetesRetries(sim.kubernetes(region, clusterName), { delayMs: (retry) => Math.random() * 200 * 2 ** (retry - 1) * timeScale }),

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { useCloud } from '#shared/cloud/clients.ts';
 import { setFleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
+import { useClock } from '#shared/lib/clock.ts';
 import { createTable } from '#shared/store/create-table.ts';
 import { FleetRepository } from '#shared/store/repository.ts';
 import { REPO_ROOT } from '#infra/constructs/fleet-function.ts';
@@ -16,6 +17,7 @@ import { createLocalCloud } from './cloud-provider.ts';
 import { loadDefinitions } from './definitions.ts';
 import { defaultLocalFleetConfig } from './fleet.local.ts';
 import { LocalStepFunctions } from './runner.ts';
+import type { SimClock } from './sim/clock.ts';
 import { startLocalS3 } from './s3.ts';
 import { startApiServer } from './server.ts';
 import { localSfnClient } from './sfn-client.ts';
@@ -39,6 +41,8 @@ export interface LocalControlPlane {
   sim: ReturnType<typeof createLocalCloud>['sim'];
   runner: LocalStepFunctions;
   repo: FleetRepository;
+  /** The control plane's clock (`clock()` of every handler): simulated, moved forward with `advance(seconds)`. */
+  clock: SimClock;
   close(): Promise<void>;
 }
 
@@ -80,6 +84,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
   });
   process.env.PROVISION_STATE_MACHINE_ARN = runner.stateMachineArn('odoo-fleet-provision');
   process.env.OFFBOARD_STATE_MACHINE_ARN = runner.stateMachineArn('odoo-fleet-offboard');
+  process.env.RELEASE_STATE_MACHINE_ARN = runner.stateMachineArn('odoo-fleet-release');
 
   const { provider, sim } = createLocalCloud({
     config,
@@ -89,11 +94,14 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
     seed: options.seed,
   });
   useCloud(provider);
+  // Handlers read the simulated clock, so a test (or POST /_local/clock) can open a release window
+  // or end a freeze without waiting; a Wait until control-plane time `at` takes the scaled gap.
+  useClock({ now: () => sim.clock.now(), timerDeadline: (at) => sim.clock.timerDeadline(at) });
 
   const server = await startApiServer({
     port: options.port ?? Number(process.env.PORT ?? 8787),
     host: '127.0.0.1',
-    extraRoutes: (req, res, url) => handleLocalRoute({ sim, runner }, req, res, url),
+    extraRoutes: (req, res, url) => handleLocalRoute({ sim, runner, clock: sim.clock }, req, res, url),
   });
 
   return {
@@ -102,10 +110,13 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
     sim,
     runner,
     repo,
+    clock: sim.clock,
     async close() {
       await server.close();
-      await runner.idle().catch(() => undefined);
+      // A release may be waiting for an approval or a window: stop what still runs rather than wait.
+      await runner.shutdown().catch(() => undefined);
       useCloud(undefined);
+      useClock(undefined);
       await s3.stop();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },

@@ -1,8 +1,9 @@
 /**
  * Reads the state machines out of the synthesized CloudFormation template: resolves the
  * `DefinitionString` (an `Fn::Join` of strings, `Fn::GetAtt` and `Ref`s) into plain ASL and maps
- * every Lambda Task state to the handler module recorded in its function's `odoo:handler`
- * metadata. What runs locally is therefore exactly what CDK deploys.
+ * every Task state to what it runs: a Lambda invoke (plain or waiting for a task token) to the
+ * handler module recorded in its function's `odoo:handler` metadata, a `startExecution.sync` to
+ * the child state machine by name. What runs locally is therefore exactly what CDK deploys.
  */
 import { HANDLER_METADATA_KEY } from '#infra/constructs/fleet-function.ts';
 
@@ -15,10 +16,16 @@ export interface LocalDefinition {
   name: string;
   logicalId: string;
   asl: AslDefinition;
-  /** Task state name -> handler module (repo-relative). */
+  /** Task state name -> handler module (repo-relative), for Lambda invokes with or without a task token. */
   taskHandlers: Record<string, string>;
-  /** Wait state name -> seconds (undefined for SecondsPath/Timestamp waits). */
+  /** Task states that invoke their handler with a task token and wait for SendTaskSuccess/Failure. */
+  tokenTasks: string[];
+  /** Task state name -> the state machine (name) it runs as a child execution (`startExecution.sync`). */
+  childExecutions: Record<string, string>;
+  /** Wait state name -> seconds (undefined for SecondsPath waits). Waits on a timestamp are not here. */
   waits: Record<string, number | undefined>;
+  /** Wait states on a timestamp (Timestamp/TimestampPath): they wake at that instant, never scaled. */
+  timestampWaits: string[];
   /** Retryable state names. */
   retryable: string[];
   /**
@@ -50,6 +57,13 @@ export function lambdaArn(region: string, logicalId: string): string {
   return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${logicalId}`;
 }
 
+export function stateMachineArn(region: string, name: string): string {
+  return `arn:aws:states:${region}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+}
+
+const TOKEN_INVOKE = /^arn:[\w-]+:states:::lambda:invoke\.waitForTaskToken$/;
+const CHILD_EXECUTION = /^arn:[\w-]+:states:::states:startExecution\.sync(?::2)?$/;
+
 function resolve(value: unknown, template: CfnTemplate, region: string): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
@@ -66,6 +80,8 @@ function resolve(value: unknown, template: CfnTemplate, region: string): string 
     }
     if ('Ref' in v) {
       const ref = v.Ref as string;
+      const resource = template.Resources[ref];
+      if (resource?.Type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(region, String(resource.Properties?.StateMachineName ?? ref));
       if (ref === 'AWS::Partition') return 'aws';
       if (ref === 'AWS::Region') return region;
       if (ref === 'AWS::AccountId') return LOCAL_ACCOUNT;
@@ -97,7 +113,10 @@ export function loadDefinitions(template: CfnTemplate, region: string): LocalDef
     const props = resource.Properties ?? {};
     const asl = JSON.parse(resolve(props.DefinitionString, template, region)) as AslDefinition;
     const taskHandlers: Record<string, string> = {};
+    const tokenTasks: string[] = [];
+    const childExecutions: Record<string, string> = {};
     const waits: Record<string, number | undefined> = {};
+    const timestampWaits: string[] = [];
     const retryable: string[] = [];
     const states: Record<string, AslState> = {};
     const catchTargets = new Set<string>();
@@ -105,15 +124,28 @@ export function loadDefinitions(template: CfnTemplate, region: string): LocalDef
       states[name] = state;
       for (const c of (state.Catch as Array<{ Next: string }> | undefined) ?? []) catchTargets.add(c.Next);
       if (state.Type === 'Task') {
-        const entry = state.Resource ? handlerByArn.get(state.Resource) : undefined;
-        if (!entry) throw new Error(`Task ${name} of ${logicalId} is not bound to a handler module (resource ${state.Resource})`);
-        taskHandlers[name] = entry;
+        const parameters = (state.Parameters ?? {}) as Record<string, unknown>;
+        if (state.Resource && CHILD_EXECUTION.test(state.Resource)) {
+          const child = String(parameters.StateMachineArn ?? '').split(':stateMachine:')[1];
+          if (!child) throw new Error(`Task ${name} of ${logicalId} starts no known state machine (${String(parameters.StateMachineArn)})`);
+          childExecutions[name] = child;
+        } else {
+          const token = !!state.Resource && TOKEN_INVOKE.test(state.Resource);
+          const functionArn = token ? String(parameters.FunctionName ?? '') : state.Resource;
+          const entry = functionArn ? handlerByArn.get(functionArn) : undefined;
+          if (!entry) throw new Error(`Task ${name} of ${logicalId} is not bound to a handler module (resource ${state.Resource})`);
+          taskHandlers[name] = entry;
+          if (token) tokenTasks.push(name);
+        }
       }
-      if (state.Type === 'Wait') waits[name] = state.Seconds;
+      if (state.Type === 'Wait') {
+        if (state.Timestamp !== undefined || state.TimestampPath !== undefined) timestampWaits.push(name);
+        else waits[name] = state.Seconds;
+      }
       if (state.Retry) retryable.push(name);
     });
     const settleBefore = [...catchTargets].map((n) => (states[n]?.Type === 'Wait' ? String(states[n]!.Next) : n)).filter((n) => states[n]?.Type === 'Task');
-    out.push({ name: String(props.StateMachineName ?? logicalId), logicalId, asl, taskHandlers, waits, retryable, settleBefore });
+    out.push({ name: String(props.StateMachineName ?? logicalId), logicalId, asl, taskHandlers, tokenTasks, childExecutions, waits, timestampWaits, retryable, settleBefore });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 /**
- * Routes that exist only on the local control plane: the simulated cloud's inventory and the
- * fault injector (contract: `GET /_local/cloud`, `POST|DELETE /_local/faults`).
+ * Routes that exist only on the local control plane: the simulated cloud's inventory, the fault
+ * injector and the simulated clock (contract: `GET /_local/cloud`, `POST|DELETE /_local/faults`,
+ * `GET|POST /_local/clock`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '#shared/lib/errors.ts';
@@ -34,8 +35,13 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+interface ClockLike {
+  now(): Date;
+  advance(seconds: number): Date;
+}
+
 export async function handleLocalRoute(
-  ctx: { sim: SimLike; runner: LocalStepFunctions },
+  ctx: { sim: SimLike; runner: LocalStepFunctions; clock: ClockLike },
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
@@ -45,6 +51,23 @@ export async function handleLocalRoute(
       const tenant = url.searchParams.get('tenant');
       send(res, 200, tenant ? { tenantId: tenant, resources: ctx.sim.inventoryForTenant(tenant) } : ctx.sim.inventory());
       return true;
+    }
+    if (url.pathname === '/_local/clock') {
+      if (req.method === 'GET') {
+        send(res, 200, { now: ctx.clock.now().toISOString() });
+        return true;
+      }
+      if (req.method === 'POST') {
+        const body = (await readJson(req)) as { advanceSeconds?: unknown } | null;
+        const seconds = body?.advanceSeconds;
+        if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+          throw new AppError('ValidationError', 'body must be {"advanceSeconds": <seconds, 0 or more>}', [
+            { path: 'advanceSeconds', message: 'required non-negative number: the clock only moves forward' },
+          ]);
+        }
+        send(res, 200, { now: ctx.clock.advance(seconds).toISOString() });
+        return true;
+      }
     }
     if (url.pathname === '/_local/faults') {
       if (req.method === 'GET') {

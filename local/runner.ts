@@ -1,17 +1,21 @@
 /**
  * The local Step Functions service: runs the synthesized state machine definitions with
- * aws-local-stepfunctions, every Task bound in-process to the handler module Lambda runs. Wait
- * states and retry intervals are scaled by the local time scale. It keeps executions with AWS's
- * semantics for names (a replayed StartExecution with the same name and input is the same
- * execution; another input is ExecutionAlreadyExists) and counts state transitions and task
- * invocations for the benchmarks.
+ * aws-local-stepfunctions, every Lambda Task bound in-process to the handler module Lambda runs.
+ * Wait states (on a duration) and retry intervals are scaled by the local time scale; waits on a
+ * timestamp wake at that instant, since handlers compute it with `clock().timerDeadline`. It
+ * keeps executions with AWS's semantics for names (a replayed StartExecution with the same name
+ * and input while it runs is the same execution; otherwise ExecutionAlreadyExists), runs
+ * `startExecution.sync` tasks as separate child executions, holds `waitForTaskToken` states until
+ * SendTaskSuccess/SendTaskFailure, and counts state transitions and task invocations per execution
+ * for the benchmarks.
  */
 import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { LOCAL_ACCOUNT, type LocalDefinition } from './definitions.ts';
+import { LOCAL_ACCOUNT, stateMachineArn, type AslDefinition, type LocalDefinition } from './definitions.ts';
+import { TaskTokens } from './task-tokens.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -28,6 +32,8 @@ export interface LocalExecution {
   cause?: string;
   transitions: number;
   taskInvocations: number;
+  /** The execution whose `startExecution.sync` task started this one. */
+  parentExecutionArn?: string;
   done: Promise<void>;
 }
 
@@ -58,21 +64,87 @@ class TaskError extends Error {
   }
 }
 
+/** What `$$.Task.Token` resolves to in a run; each token task swaps it for a fresh token. */
+const TOKEN_PLACEHOLDER = 'local-task-token-placeholder';
+/**
+ * Longest timeout handed to the interpreter, in seconds: it sleeps with setTimeout, whose delay
+ * overflows (and fires at once) beyond 2^31 ms. AWS's own bound is the execution's timeout.
+ */
+const MAX_TIMEOUT_SECONDS = 2_000_000;
+
+function replaceToken(value: unknown, token: string): unknown {
+  if (value === TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(value)) return value.map((v) => replaceToken(v, token));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceToken(v, token)]));
+  return value;
+}
+
+/**
+ * The definition the interpreter runs, and the timeout of each token wait: token waits time out
+ * after their TimeoutSeconds scaled like every other wait; timeouts beyond what setTimeout can hold
+ * are capped; nothing else changes.
+ */
+function interpretable(def: LocalDefinition, scale: number): { asl: AslDefinition; tokenTimeouts: Record<string, number> } {
+  const asl = structuredClone(def.asl);
+  const tokenTasks = new Set(def.tokenTasks);
+  const tokenTimeouts: Record<string, number> = {};
+  const visit = (d: AslDefinition) => {
+    for (const [name, state] of Object.entries(d.States)) {
+      if (state.Type === 'Task') {
+        const seconds = state.TimeoutSeconds as number | undefined;
+        const scaled = seconds !== undefined && tokenTasks.has(name) ? Math.max(1, Math.round(seconds * scale)) : seconds;
+        // Unlike AWS, the interpreter gives a Task without TimeoutSeconds 60 s: child executions and token waits have none.
+        const timeout = Math.min(scaled ?? MAX_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS);
+        state.TimeoutSeconds = timeout;
+        if (tokenTasks.has(name)) tokenTimeouts[name] = timeout;
+      }
+      for (const branch of state.Branches ?? []) visit(branch);
+      if (state.Iterator) visit(state.Iterator);
+      if (state.ItemProcessor) visit(state.ItemProcessor);
+    }
+  };
+  visit(asl);
+  if (typeof asl.TimeoutSeconds === 'number') asl.TimeoutSeconds = Math.min(asl.TimeoutSeconds, MAX_TIMEOUT_SECONDS);
+  return { asl, tokenTimeouts };
+}
+
+/** The result of a `.sync:2` task: DescribeExecution's answer, with input and output as JSON. */
+function syncResult(e: LocalExecution): Record<string, unknown> {
+  return {
+    ExecutionArn: e.executionArn,
+    StateMachineArn: e.stateMachineArn,
+    Name: e.name,
+    Status: e.status,
+    StartDate: e.startDate.getTime(),
+    StopDate: e.stopDate?.getTime(),
+    Input: JSON.parse(e.input) as unknown,
+    InputDetails: { Included: true },
+    ...(e.output !== undefined ? { Output: JSON.parse(e.output) as unknown, OutputDetails: { Included: true } } : {}),
+    ...(e.error !== undefined ? { Error: e.error } : {}),
+    ...(e.cause !== undefined ? { Cause: e.cause } : {}),
+  };
+}
+
 export class LocalStepFunctions {
-  private readonly machines = new Map<string, { def: LocalDefinition; machine: StateMachine }>();
+  private readonly machines = new Map<string, { def: LocalDefinition; machine: StateMachine; tokenTimeouts: Record<string, number> }>();
   private readonly executions = new Map<string, LocalExecution>();
+  private readonly aborts = new Map<string, () => void>();
   private readonly handlers = new Map<string, Promise<Handler>>();
+  private readonly tokens = new TaskTokens();
+  /** Handler invocations under way, of every execution: a stopped execution's Lambda still finishes. */
+  private readonly invocations = new Set<Promise<unknown>>();
   private taskFaults: TaskFaultRule[] = [];
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
     for (const def of opts.definitions) {
-      const machine = new StateMachine(def.asl as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
-      this.machines.set(this.stateMachineArn(def.name), { def, machine });
+      const { asl, tokenTimeouts } = interpretable(def, opts.timeScale);
+      const machine = new StateMachine(asl as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
+      this.machines.set(this.stateMachineArn(def.name), { def, machine, tokenTimeouts });
     }
   }
 
   stateMachineArn(name: string): string {
-    return `arn:aws:states:${this.opts.region}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+    return stateMachineArn(this.opts.region, name);
   }
 
   get stateMachineArns(): string[] {
@@ -83,7 +155,7 @@ export class LocalStepFunctions {
     this.taskFaults = rules.map((r) => ({ ...r }));
   }
 
-  startExecution(stateMachineArn: string, name: string | undefined, input: string): LocalExecution {
+  startExecution(stateMachineArn: string, name: string | undefined, input: string, parentExecutionArn?: string): LocalExecution {
     const entry = this.machines.get(stateMachineArn);
     if (!entry) throw Object.assign(new Error(`State machine does not exist: ${stateMachineArn}`), { name: 'StateMachineDoesNotExist' });
     const execName = name ?? randomUUID();
@@ -104,10 +176,11 @@ export class LocalStepFunctions {
       input,
       transitions: 0,
       taskInvocations: 0,
+      parentExecutionArn,
       done: Promise.resolve(),
     };
     this.executions.set(executionArn, execution);
-    execution.done = this.run(entry.def, entry.machine, execution, parsed);
+    execution.done = this.run(entry, execution, parsed);
     return execution;
   }
 
@@ -117,17 +190,65 @@ export class LocalStepFunctions {
     return e;
   }
 
-  listExecutions(): LocalExecution[] {
-    return [...this.executions.values()];
+  /** Executions, newest first; only those of one state machine and in one status when asked. */
+  listExecutions(filter: { stateMachineArn?: string; status?: ExecutionStatus } = {}): LocalExecution[] {
+    return [...this.executions.values()]
+      .filter((e) => (!filter.stateMachineArn || e.stateMachineArn === filter.stateMachineArn) && (!filter.status || e.status === filter.status))
+      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
   }
 
-  /** Resolves once no execution is running. */
+  /** The child executions a `startExecution.sync` task of `executionArn` started. */
+  childExecutions(executionArn: string): LocalExecution[] {
+    return [...this.executions.values()].filter((e) => e.parentExecutionArn === executionArn);
+  }
+
+  /**
+   * StopExecution: the execution ends ABORTED at once, and so do the children it is waiting for
+   * (as with `.sync` in AWS). A stopped RUNNING execution's in-flight Lambda still runs to its end.
+   */
+  stopExecution(executionArn: string, error?: string, cause?: string): LocalExecution {
+    const e = this.describeExecution(executionArn);
+    if (e.status !== 'RUNNING') return e;
+    e.status = 'ABORTED';
+    e.error = error;
+    e.cause = cause;
+    e.stopDate = new Date();
+    this.tokens.closeExecution(executionArn);
+    this.aborts.get(executionArn)?.();
+    for (const child of this.childExecutions(executionArn)) this.stopExecution(child.executionArn, 'States.Aborted', `parent execution ${executionArn} was stopped`);
+    return e;
+  }
+
+  /** SendTaskSuccess: the waiting state's result is `output` (a JSON document). */
+  sendTaskSuccess(taskToken: string, output: string): void {
+    this.tokens.succeed(taskToken, output);
+  }
+
+  /** SendTaskFailure: the waiting state fails with `error` and `cause`, which its Catch may match. */
+  sendTaskFailure(taskToken: string, error?: string, cause?: string): void {
+    this.tokens.fail(taskToken, error, cause);
+  }
+
+  /** States waiting for a task token answer. */
+  pendingTaskTokens(): Array<{ executionArn: string; state: string }> {
+    return this.tokens.pending();
+  }
+
+  /** Resolves once no execution is running (never while one waits for a task token nobody sends). */
   async idle(): Promise<void> {
     for (;;) {
       const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
       if (running.length === 0) return;
       await Promise.all(running.map((e) => e.done));
     }
+  }
+
+  /** Stops every running execution and lets in-flight Lambda invocations finish: the plane can close. */
+  async shutdown(): Promise<void> {
+    for (const e of this.executions.values()) if (e.status === 'RUNNING' && !e.parentExecutionArn) this.stopExecution(e.executionArn, 'States.Aborted', 'the local control plane is closing');
+    for (const e of this.executions.values()) if (e.status === 'RUNNING') this.stopExecution(e.executionArn, 'States.Aborted', 'the local control plane is closing');
+    await Promise.allSettled([...this.executions.values()].map((e) => e.done));
+    while (this.invocations.size > 0) await Promise.allSettled([...this.invocations]);
   }
 
   private handler(entry: string): Promise<Handler> {
@@ -149,28 +270,76 @@ export class LocalStepFunctions {
     return rule;
   }
 
-  private async run(def: LocalDefinition, machine: StateMachine, execution: LocalExecution, input: unknown): Promise<void> {
+  /** One Lambda invocation of a handler module, with the injected faults of its state. */
+  private async invokeHandler(execution: LocalExecution, stateName: string, entry: string, payload: unknown): Promise<unknown> {
+    execution.taskInvocations += 1;
+    const before = this.takeFault(stateName, 'error');
+    if (before) throw new TaskError(before.error ?? 'Lambda.ServiceException', `injected fault before ${stateName}`);
+    const handler = await this.handler(entry);
+    // Lambda passes JSON in and out: no shared references, no undefined values.
+    const event = JSON.parse(JSON.stringify(payload)) as unknown;
+    const context = { functionName: entry, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 120_000 };
+    const run = handler(event, context);
+    this.invocations.add(run);
+    void run.then(
+      () => this.invocations.delete(run),
+      () => this.invocations.delete(run),
+    );
+    const result = await run;
+    const after = this.takeFault(stateName, 'crash-after');
+    if (after) throw new TaskError(after.error ?? 'Sandbox.Timedout', `injected crash after ${stateName} did its work`);
+    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+  }
+
+  /** A `lambda:invoke.waitForTaskToken` state: invoke with a fresh token, then wait for its answer. */
+  private async invokeWithToken(execution: LocalExecution, stateName: string, entry: string, parameters: unknown, timeoutSeconds: number): Promise<unknown> {
+    const { token, answer } = this.tokens.issue(execution.executionArn, stateName, timeoutSeconds * 1000);
+    const payload = replaceToken((parameters as { Payload?: unknown }).Payload ?? {}, token);
+    try {
+      await this.invokeHandler(execution, stateName, entry, payload);
+    } catch (err) {
+      this.tokens.close(token);
+      throw err;
+    }
+    return answer;
+  }
+
+  /** A `startExecution.sync:2` state: a child execution of its own, its result as `.sync:2` returns it. */
+  private async runChild(execution: LocalExecution, stateName: string, childMachine: string, parameters: unknown): Promise<unknown> {
+    const p = parameters as { StateMachineArn?: string; Input?: unknown; Name?: string };
+    const input = typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {});
+    let child: LocalExecution;
+    try {
+      child = this.startExecution(p.StateMachineArn ?? this.stateMachineArn(childMachine), p.Name, input, execution.executionArn);
+    } catch (err) {
+      const e = err as { name?: string; message?: string };
+      // Service integrations name the service's exception, prefixed by the service.
+      throw new TaskError(`StepFunctions.${e.name ?? 'Error'}Exception`, `${stateName}: ${e.message ?? String(err)}`);
+    }
+    await child.done;
+    if (child.status === 'SUCCEEDED') return syncResult(child);
+    throw new TaskError('States.TaskFailed', JSON.stringify(syncResult(child)));
+  }
+
+  private async run(
+    { def, machine, tokenTimeouts }: { def: LocalDefinition; machine: StateMachine; tokenTimeouts: Record<string, number> },
+    execution: LocalExecution,
+    input: unknown,
+  ): Promise<void> {
     const scale = this.opts.timeScale;
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     const inFlight = new Set<Promise<unknown>>();
     const settle = new Set(def.settleBefore);
+    const tokenTasks = new Set(def.tokenTasks);
     for (const [stateName, entry] of Object.entries(def.taskHandlers)) {
-      const invoke = async (taskInput: unknown) => {
+      if (tokenTasks.has(stateName)) {
+        const timeout = tokenTimeouts[stateName] ?? MAX_TIMEOUT_SECONDS;
+        taskResourceLocalHandlers[stateName] = (parameters) => this.invokeWithToken(execution, stateName, entry, parameters, timeout);
+        continue;
+      }
+      taskResourceLocalHandlers[stateName] = async (taskInput) => {
         if (settle.has(stateName)) await Promise.allSettled([...inFlight]);
-        execution.taskInvocations += 1;
-        const before = this.takeFault(stateName, 'error');
-        if (before) throw new TaskError(before.error ?? 'Lambda.ServiceException', `injected fault before ${stateName}`);
-        const handler = await this.handler(entry);
-        // Lambda passes JSON in and out: no shared references, no undefined values.
-        const event = JSON.parse(JSON.stringify(taskInput)) as unknown;
-        const context = { functionName: entry, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 120_000 };
-        const result = await handler(event, context);
-        const after = this.takeFault(stateName, 'crash-after');
-        if (after) throw new TaskError(after.error ?? 'Sandbox.Timedout', `injected crash after ${stateName} did its work`);
-        return result === undefined ? null : JSON.parse(JSON.stringify(result));
-      };
-      taskResourceLocalHandlers[stateName] = (taskInput) => {
-        const p = invoke(taskInput);
+        const p = this.invokeHandler(execution, stateName, entry, taskInput);
         if (!settle.has(stateName)) {
           inFlight.add(p);
           void p.then(
@@ -180,6 +349,9 @@ export class LocalStepFunctions {
         }
         return p;
       };
+    }
+    for (const [stateName, childMachine] of Object.entries(def.childExecutions)) {
+      taskResourceLocalHandlers[stateName] = (parameters) => this.runChild(execution, stateName, childMachine, parameters);
     }
     const waitTimeOverrides: Record<string, number> = {};
     for (const [stateName, seconds] of Object.entries(def.waits)) {
@@ -193,8 +365,10 @@ export class LocalStepFunctions {
       context: {
         Execution: { Id: execution.executionArn, Name: execution.name, StartTime: execution.startDate.toISOString(), Input: input as never },
         StateMachine: { Id: execution.stateMachineArn, Name: def.name },
+        Task: { Token: TOKEN_PLACEHOLDER },
       },
     });
+    this.aborts.set(execution.executionArn, run.abort);
     const counting = (async () => {
       for await (const event of run.eventLogs) {
         if (event.type === 'StateEntered') execution.transitions += 1;
@@ -202,15 +376,21 @@ export class LocalStepFunctions {
     })();
     try {
       const output = await run.result;
-      execution.status = 'SUCCEEDED';
-      execution.output = JSON.stringify(output);
+      if (execution.status === 'RUNNING') {
+        execution.status = 'SUCCEEDED';
+        execution.output = JSON.stringify(output);
+      }
     } catch (err) {
-      const e = err as { name?: string; message?: string; cause?: { name?: string; message?: string } };
-      execution.status = e.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : e.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
-      execution.error = e.cause?.name ?? e.name ?? 'Error';
-      execution.cause = e.cause?.message ?? e.message;
+      if (execution.status === 'RUNNING') {
+        const e = err as { name?: string; message?: string; cause?: { name?: string; message?: string } };
+        execution.status = e.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : e.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
+        execution.error = e.cause?.name ?? e.name ?? 'Error';
+        execution.cause = e.cause?.message ?? e.message;
+      }
     } finally {
-      execution.stopDate = new Date();
+      execution.stopDate ??= new Date();
+      this.aborts.delete(execution.executionArn);
+      this.tokens.closeExecution(execution.executionArn);
       await counting.catch(() => undefined);
     }
   }

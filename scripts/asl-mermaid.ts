@@ -139,10 +139,32 @@ function childMachines(state: AslNode): AslMachine[] {
 function describeState(state: AslNode, errorSets: readonly ErrorSet[]): string[] {
   const lines: string[] = [];
   if (state.Type === 'Wait') lines.push(describeWait(state));
+  if (state.Type === 'Task') lines.push(...describeIntegration(state));
   if (state.Type === 'Map' && typeof state.ItemsPath === 'string') lines.push(`for each item of ${state.ItemsPath}`);
   if (state.Type === 'Fail' && typeof state.Error === 'string') lines.push(`error ${state.Error}`);
   for (const retrier of retriersOf(state)) lines.push(`retry ${describeErrors(retrier.ErrorEquals, errorSets)}`);
   return lines;
+}
+
+/** What a Task that is not a plain Lambda invoke does: run a child execution, or wait for a task token. */
+function describeIntegration(state: AslNode): string[] {
+  const resource = typeof state.Resource === 'string' ? state.Resource : '';
+  const parameters = (state.Parameters ?? {}) as Record<string, unknown>;
+  if (/:states:::states:startExecution\.sync/.test(resource)) {
+    const machine = String(parameters.StateMachineArn ?? '').split(':stateMachine:')[1];
+    return [`child execution of ${machine ?? 'a state machine'}`];
+  }
+  if (/\.waitForTaskToken$/.test(resource)) {
+    const timeout = typeof state.TimeoutSeconds === 'number' ? `, at most ${describeSeconds(state.TimeoutSeconds)}` : '';
+    return [`waits for a task token${timeout}`];
+  }
+  return [];
+}
+
+function describeSeconds(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  return `${seconds} s`;
 }
 
 function describeWait(state: AslNode): string {

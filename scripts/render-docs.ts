@@ -36,6 +36,34 @@ const WORKFLOWS: WorkflowDoc[] = [
     source: 'statemachines/offboard.ts',
     summary: 'takes a final backup and filestore export, then deletes everything a tenant had',
   },
+  {
+    file: 'release-workflow.md',
+    title: 'Release workflow',
+    stateMachine: 'odoo-fleet-release',
+    source: 'statemachines/release.ts',
+    summary: 'validates a release, rehearses it, waits for its approval, then rolls it out wave by wave in batches run as child executions',
+  },
+  {
+    file: 'release-batch-workflow.md',
+    title: 'Release batch workflow',
+    stateMachine: 'odoo-fleet-release-batch',
+    source: 'statemachines/release-batch.ts',
+    summary: "gates each tenant of a batch (pause, halt, budget, window) and upgrades it in its own child execution",
+  },
+  {
+    file: 'release-tenant-workflow.md',
+    title: 'Release tenant workflow',
+    stateMachine: 'odoo-fleet-release-tenant',
+    source: 'statemachines/release-tenant.ts',
+    summary: "upgrades one tenant (pre-flight, maintenance, upgrade Job, new image, bake, verdict) and rolls it back when the verdict fails",
+  },
+  {
+    file: 'release-rehearsal-workflow.md',
+    title: 'Release rehearsal workflow',
+    stateMachine: 'odoo-fleet-release-rehearsal',
+    source: 'statemachines/release-rehearsal.ts',
+    summary: 'upgrades a neutralized copy of a representative tenant, times and checks it, and always tears the copy down',
+  },
 ];
 
 interface TableDoc {

@@ -34,3 +34,51 @@ export const pollInterval = {
 
 /** Error names that must not be compensated: another operation owns the tenant. */
 export const LEASE_ERRORS = ['LeaseHeld'];
+
+/** Poll intervals of the release workflows' Wait loops. */
+export const releasePollInterval = {
+  /** Maintenance mode: cron, worker and web scaled to zero. */
+  maintenance: Duration.seconds(10),
+  /** A pre-change snapshot or database copy, a database restore, a rehearsal copy. */
+  database: Duration.seconds(30),
+  /** The upgrade Job. */
+  upgradeJob: Duration.seconds(10),
+  /** Deployments rolling to a new (or back to the previous) image. */
+  rollout: Duration.seconds(10),
+  /** Rehearsal resources being deleted. */
+  teardown: Duration.seconds(30),
+};
+
+/** How long a release may wait for its approval before it ends as not approved. */
+export const APPROVAL_TIMEOUT = Duration.days(7);
+
+/** At most this many rehearsals (one per distinct module set) run at once. */
+export const MAX_CONCURRENT_REHEARSALS = 4;
+
+/**
+ * Execution timeouts. A release spans its approval, every wave and every tenant's window up to the
+ * deadline, and a tenant may wait for a human decision; each bound is above the longest path of
+ * the workflow it bounds, so a timeout means something is stuck, never a slow fleet.
+ */
+export const executionTimeout = {
+  provision: Duration.hours(6),
+  offboard: Duration.hours(6),
+  release: Duration.days(90),
+  'release-batch': Duration.days(60),
+  'release-tenant': Duration.days(30),
+  'release-rehearsal': Duration.hours(12),
+} as const;
+
+/**
+ * Errors of starting a child execution worth another try: Step Functions' own faults and its limit
+ * on running executions. Starting is idempotent by name, so a retry attaches to a child already
+ * started; a child that failed (`States.TaskFailed`) is never retried, its parent's Catch decides.
+ */
+export const childStartRetry: sfn.RetryProps = {
+  errors: ['StepFunctions.AWSStepFunctionsException', 'StepFunctions.SdkClientException', 'StepFunctions.ExecutionLimitExceededException'],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 8,
+  maxDelay: Duration.minutes(1),
+  jitterStrategy: 'FULL' as sfn.JitterType,
+};

@@ -20,7 +20,22 @@ import { FleetFunction } from './fleet-function.ts';
 export const WORKFLOWS_STARTED_BY_ROUTE: Readonly<Record<string, readonly WorkflowName[]>> = {
   CreateTenant: ['provision'],
   DeleteTenant: ['offboard'],
+  CreateRelease: ['release'],
 };
+
+/**
+ * Which workflows' task tokens a route's handler answers (SendTaskSuccess/SendTaskFailure): the
+ * release's approval wait and a tenant's decision wait.
+ */
+export const TASK_TOKENS_ANSWERED_BY_ROUTE: Readonly<Record<string, readonly WorkflowName[]>> = {
+  ApproveRelease: ['release'],
+  RejectRelease: ['release'],
+  AbortRelease: ['release'],
+  DecideReleaseTenant: ['release-tenant'],
+};
+
+/** Routes that write many items at once (a release's waves and tenant items). */
+const BATCH_WRITERS = new Set(['CreateRelease']);
 
 export const API_STAGE_NAME = 'prod';
 
@@ -61,7 +76,7 @@ export class FleetApi extends Construct {
 
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: 'odoo-fleet-control-plane',
-      description: 'Odoo fleet control plane: tenants and operations',
+      description: 'Odoo fleet control plane: tenants, operations and releases',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       minCompressionSize: Size.kibibytes(1),
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
@@ -109,6 +124,7 @@ export class FleetApi extends Construct {
       ...props.environment,
       PROVISION_STATE_MACHINE_ARN: props.stateMachines.provision.stateMachineArn,
       OFFBOARD_STATE_MACHINE_ARN: props.stateMachines.offboard.stateMachineArn,
+      RELEASE_STATE_MACHINE_ARN: props.stateMachines.release.stateMachineArn,
     };
 
     for (const route of routes) {
@@ -154,13 +170,14 @@ export class FleetApi extends Construct {
     const tableArn = props.table.tableArn;
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: mutating ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
+        actions: mutating ? [...READ_ACTIONS, ...WRITE_ACTIONS, ...(BATCH_WRITERS.has(route.id) ? ['dynamodb:BatchWriteItem'] : [])] : READ_ACTIONS,
         resources: [tableArn, ...props.indexNames.map((name) => `${tableArn}/index/${name}`)],
       }),
     );
     // The writers' key grant also covers starting the workflows, whose state is encrypted with the key.
     props.key.grant(fn, ...(mutating ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey']));
     for (const workflow of WORKFLOWS_STARTED_BY_ROUTE[route.id] ?? []) props.stateMachines[workflow].grantStartExecution(fn);
+    for (const workflow of TASK_TOKENS_ANSWERED_BY_ROUTE[route.id] ?? []) props.stateMachines[workflow].grantTaskResponse(fn);
   }
 
   private requestModel(route: ApiRoute): apigateway.Model {

@@ -12,6 +12,7 @@ import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
@@ -41,12 +42,16 @@ const ACTIONS_ON_ANY_RESOURCE: ReadonlyArray<{ actions: ReadonlySet<string>; rea
     ]),
     reason: 'Step Functions log delivery to CloudWatch Logs uses vended-log actions that support no resource-level permissions.',
   },
+  {
+    actions: new Set(['cloudwatch:GetMetricData']),
+    reason: "CloudWatch GetMetricData supports no resource-level permissions; the bake verdict reads the tenant's own Odoo/Tenant metrics with it.",
+  },
 ];
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const REGION = '[a-z0-9-]+';
 
-function wildcardKinds(ctx: WorkflowGrantContext, tableLogicalId: string, functionLogicalIds: ReadonlySet<string>): WildcardKind[] {
+function wildcardKinds(ctx: WorkflowGrantContext, tableLogicalId: string, functionLogicalIds: ReadonlySet<string>, machineLogicalIds: ReadonlySet<string>): WildcardKind[] {
   const p = escape(ctx.fleet.namePrefix);
   const account = escape(ctx.account);
   const regex = (source: string) => (finding: string) => new RegExp(`^Resource::${source}$`).test(finding);
@@ -68,6 +73,14 @@ function wildcardKinds(ctx: WorkflowGrantContext, tableLogicalId: string, functi
       reason: 'The state machine invokes its own task functions; the `:*` form covers their versions and aliases (the LambdaInvoke grant).',
     },
     {
+      // `execution:<name of a machine of these workflows>:*`, the name cut out of the machine's ARN.
+      matches: (f) => {
+        const m = new RegExp(`^Resource::arn:<AWS::Partition>:states:${REGION}:${account}:execution:\\{"Fn::Select":\\[6,\\{"Fn::Split":\\[":",\\{"Ref":"(\\w+)"\\}\\]\\}\\]\\}\\*$`).exec(f);
+        return m !== null && machineLogicalIds.has(m[1] as string);
+      },
+      reason: 'A parent release workflow waits for its child executions (startExecution.sync) and stops them when it is stopped; execution names are chosen at run time (release, wave, tenant), so DescribeExecution and StopExecution are granted on the executions of that one child state machine.',
+    },
+    {
       matches: regex(`arn:aws:rds:${REGION}:${account}:(?:cluster|db|cluster-snapshot):${p}-\\*`),
       reason: 'Dedicated tenant clusters, instances and final snapshots are created (and described) at run time, named `<prefix>-<tenantId>...` by shared/domain/names.ts.',
     },
@@ -77,7 +90,12 @@ function wildcardKinds(ctx: WorkflowGrantContext, tableLogicalId: string, functi
     },
     {
       matches: regex(`arn:aws:secretsmanager:${REGION}:${account}:secret:rds!\\*`),
-      reason: 'RDS creates the master user secret of a dedicated cluster itself (ManageMasterUserPassword), named `rds!cluster-<id>`.',
+      reason:
+        'RDS creates the master user secret of a dedicated cluster itself (ManageMasterUserPassword), named `rds!cluster-<id>`; where it is read, a condition limits it to secrets RDS tagged with a fleet-prefixed cluster.',
+    },
+    {
+      matches: regex(`arn:aws:cloudwatch:${REGION}:${account}:alarm:${p}-\\*`),
+      reason: 'Tenant alarms are created per tenant, named `<prefix>-<tenantId>-<metric>`; the bake verdict describes them.',
     },
     {
       matches: regex(`arn:aws:secretsmanager:${REGION}:${account}:secret:${p}/\\*`),
@@ -130,7 +148,13 @@ export function acknowledgeWorkflowGrants(workflows: Workflows, ctx: WorkflowGra
       .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
       .map((fn) => stack.getLogicalId(fn)),
   );
-  const kinds = wildcardKinds(ctx, tableLogicalId, functionLogicalIds);
+  const machineLogicalIds = new Set(
+    workflows.node
+      .findAll()
+      .filter((c): c is sfn.CfnStateMachine => c instanceof sfn.CfnStateMachine)
+      .map((machine) => stack.getLogicalId(machine)),
+  );
+  const kinds = wildcardKinds(ctx, tableLogicalId, functionLogicalIds, machineLogicalIds);
 
   for (const policy of workflows.node.findAll().filter((c: IConstruct): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
     const findings = rules.iam.IAMNoWildcardPermissions(policy);

@@ -7,7 +7,30 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 
-export type Capability = 'records' | 'rds' | 'rdsData' | 'secrets' | 's3' | 'eks' | 'podIdentity' | 'route53' | 'kubernetes';
+export type Capability =
+  | 'records'
+  | 'rds'
+  | 'rdsData'
+  | 'secrets'
+  | 's3'
+  | 'eks'
+  | 'podIdentity'
+  | 'route53'
+  | 'kubernetes'
+  /** Pre-change snapshots of dedicated clusters: create, tag, delete; describe clusters for backup freshness. */
+  | 'rdsSnapshot'
+  /** Restore a dedicated cluster from a snapshot or to a point in time (rollbacks, rehearsal copies), swap and delete clusters. */
+  | 'rdsRestore'
+  /** SQL on a tenant's own database: cell clusters and dedicated clusters, with their master secrets. */
+  | 'tenantRdsData'
+  /** Read and update a tenant's secrets (its database endpoint after a restore, its admin login for checks). */
+  | 'tenantSecret'
+  /** A tenant's CloudWatch metrics and alarms (the bake verdict). */
+  | 'tenantMetrics'
+  /** Release events on the default event bus. */
+  | 'events';
+
+const RELEASE_EVENTS: Capability[] = ['events'];
 
 /** What each workflow handler module touches. A module missing here gets only its table access. */
 export const HANDLER_CAPABILITIES: Record<string, Capability[]> = {
@@ -30,6 +53,38 @@ export const HANDLER_CAPABILITIES: Record<string, Capability[]> = {
   'functions/offboard/export-filestore.ts': ['s3'],
   'functions/offboard/mark-deleted.ts': [],
   'functions/offboard/mark-failed.ts': [],
+  // Release, parent and batch: records, and the status events they publish.
+  'functions/release/validate-release.ts': RELEASE_EVENTS,
+  'functions/release/evaluate-rehearsals.ts': RELEASE_EVENTS,
+  'functions/release/await-approval.ts': RELEASE_EVENTS,
+  'functions/release/start-wave.ts': RELEASE_EVENTS,
+  'functions/release/end-wave.ts': RELEASE_EVENTS,
+  'functions/release/finish-release.ts': RELEASE_EVENTS,
+  'functions/release/fail-release.ts': RELEASE_EVENTS,
+  'functions/release/gate-tenant.ts': RELEASE_EVENTS,
+  'functions/release/record-tenant-crash.ts': RELEASE_EVENTS,
+  // One tenant's upgrade.
+  'functions/release/tenant/preflight.ts': ['rdsSnapshot', 'events'],
+  'functions/release/tenant/skip-tenant.ts': ['rdsSnapshot', 'events'],
+  'functions/release/tenant/enter-maintenance.ts': ['kubernetes', 'events'],
+  'functions/release/tenant/take-pre-change-copy.ts': ['rdsSnapshot', 'tenantRdsData', 'events'],
+  'functions/release/tenant/run-upgrade-job.ts': ['kubernetes', 'events'],
+  'functions/release/tenant/roll-to-new-image.ts': ['kubernetes', 'tenantSecret', 'events'],
+  'functions/release/tenant/judge-bake.ts': ['tenantMetrics', 'tenantSecret', 'events'],
+  'functions/release/tenant/complete-tenant.ts': ['tenantRdsData', 'kubernetes', 'events'],
+  'functions/release/tenant/await-decision.ts': ['events'],
+  'functions/release/tenant/plan-rollback.ts': ['tenantRdsData', 'events'],
+  'functions/release/tenant/restore-database.ts': ['rdsRestore', 'tenantRdsData', 'tenantSecret', 'kubernetes', 'events'],
+  'functions/release/tenant/revert-image.ts': ['kubernetes', 'tenantSecret', 'events'],
+  'functions/release/tenant/mark-rolled-back.ts': ['tenantRdsData', 'kubernetes', 'events'],
+  'functions/release/tenant/mark-rollback-failed.ts': ['kubernetes', 'events'],
+  // Rehearsal on an isolated, neutralized copy.
+  'functions/release/rehearsal/prepare-rehearsal-copy.ts': ['rdsRestore', 'tenantRdsData', 'tenantSecret', 'kubernetes', 'events'],
+  'functions/release/rehearsal/neutralize-copy.ts': ['tenantRdsData', 'kubernetes'],
+  'functions/release/rehearsal/run-rehearsal-upgrade.ts': ['kubernetes'],
+  'functions/release/rehearsal/check-rehearsal.ts': ['tenantRdsData', 'kubernetes'],
+  'functions/release/rehearsal/tear-down-rehearsal.ts': ['rdsRestore', 'tenantRdsData', 'kubernetes'],
+  'functions/release/rehearsal/record-rehearsal.ts': RELEASE_EVENTS,
 };
 
 export function grantCloudAccess(fn: lambda.Function, entry: string, config: FleetConfig, account: string, region: string): void {
@@ -37,22 +92,68 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
   const arn = (service: string, resource: string, r = region) => `arn:aws:${service}:${r}:${account}:${resource}`;
   const add = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
     fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources, conditions }));
+  const rdsResources = [arn('rds', `cluster:${p}-*`), arn('rds', `db:${p}-*`), arn('rds', `cluster-snapshot:${p}-*`)];
+  let rdsDescribed = false;
+  // Every Describe names its cluster, instance or snapshot, so IAM checks that one ARN:
+  // dedicated tenants' own, and the cell clusters whose endpoints pooled tenants connect to.
+  const describeRds = () => {
+    if (rdsDescribed) return;
+    rdsDescribed = true;
+    add(['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots'], [...rdsResources, ...config.cells.map((c) => c.auroraClusterArn)]);
+  };
+  // What RDS authorizes when it creates a cluster or instance: the groups it attaches.
+  const rdsAttachments = [arn('rds', `subgrp:${config.dedicated.dbSubnetGroupName}`), arn('rds', 'secgrp:*'), arn('rds', 'cluster-pg:*'), arn('rds', 'pg:*'), arn('rds', 'og:*')];
+  // ManageMasterUserPassword: RDS creates the master secret on the caller's behalf.
+  const rdsMasterSecret = () => add(['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], [arn('secretsmanager', 'secret:rds!*')]);
 
   for (const capability of HANDLER_CAPABILITIES[entry] ?? []) {
     switch (capability) {
       case 'rds':
         add(
           ['rds:CreateDBCluster', 'rds:CreateDBInstance', 'rds:DeleteDBCluster', 'rds:DeleteDBInstance', 'rds:ModifyDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
-          [arn('rds', `cluster:${p}-*`), arn('rds', `db:${p}-*`), arn('rds', `cluster-snapshot:${p}-*`), arn('rds', `subgrp:${config.dedicated.dbSubnetGroupName}`), arn('rds', 'secgrp:*'), arn('rds', 'cluster-pg:*'), arn('rds', 'pg:*'), arn('rds', 'og:*')],
+          [...rdsResources, ...rdsAttachments],
         );
-        // Every Describe names its cluster, instance or snapshot, so IAM checks that one ARN:
-        // dedicated tenants' own, and the cell clusters whose endpoints pooled tenants connect to.
+        describeRds();
+        rdsMasterSecret();
+        break;
+      case 'rdsSnapshot':
+        add(['rds:CreateDBClusterSnapshot', 'rds:DeleteDBClusterSnapshot', 'rds:AddTagsToResource'], [arn('rds', `cluster:${p}-*`), arn('rds', `cluster-snapshot:${p}-*`)]);
+        describeRds();
+        break;
+      case 'rdsRestore':
         add(
-          ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots'],
-          [arn('rds', `cluster:${p}-*`), arn('rds', `db:${p}-*`), arn('rds', `cluster-snapshot:${p}-*`), ...config.cells.map((c) => c.auroraClusterArn)],
+          [
+            'rds:RestoreDBClusterFromSnapshot',
+            'rds:RestoreDBClusterToPointInTime',
+            'rds:CreateDBInstance',
+            'rds:ModifyDBCluster',
+            'rds:DeleteDBCluster',
+            'rds:DeleteDBInstance',
+            'rds:AddTagsToResource',
+          ],
+          [...rdsResources, ...rdsAttachments],
         );
-        // ManageMasterUserPassword: RDS creates the master secret on the caller's behalf.
-        add(['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], [arn('secretsmanager', 'secret:rds!*')]);
+        describeRds();
+        rdsMasterSecret();
+        break;
+      case 'tenantRdsData':
+        add(['rds-data:ExecuteStatement'], [arn('rds', `cluster:${p}-*`), ...config.cells.map((c) => c.auroraClusterArn)]);
+        add(['secretsmanager:GetSecretValue'], config.cells.map((c) => c.masterSecretArn));
+        // A dedicated cluster's master secret is RDS's own (`rds!cluster-...`): only those RDS tagged
+        // as belonging to one of the fleet's clusters.
+        add(['secretsmanager:GetSecretValue'], [arn('secretsmanager', 'secret:rds!*')], {
+          StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': arn('rds', `cluster:${p}-*`) },
+        });
+        break;
+      case 'tenantSecret':
+        add(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], [arn('secretsmanager', `secret:${p}/*`)]);
+        break;
+      case 'tenantMetrics':
+        add(['cloudwatch:GetMetricData'], ['*']);
+        add(['cloudwatch:DescribeAlarms'], [arn('cloudwatch', `alarm:${p}-*`)]);
+        break;
+      case 'events':
+        add(['events:PutEvents'], [arn('events', 'event-bus/default')]);
         break;
       case 'rdsData':
         add(['rds-data:ExecuteStatement'], config.cells.map((c) => c.auroraClusterArn));

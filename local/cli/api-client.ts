@@ -17,7 +17,7 @@ export class CliError extends Error {
 }
 
 export interface ApiCall {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   query?: Record<string, string | undefined>;
   body?: unknown;

@@ -3,10 +3,10 @@
  * without touching the network or the disk, so it can be checked on its own.
  */
 import { parseArgs } from 'node:util';
+import { RELEASE_COMMANDS, RELEASE_OPTIONS, releaseCommandOf, type ReleaseCommand } from './release-args.ts';
+import { UsageError } from './usage-error.ts';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export interface GlobalOptions {
   endpoint: string;
@@ -41,7 +41,8 @@ export type Command =
   | { kind: 'cloud inventory'; tenantId?: string }
   | { kind: 'faults set'; file: string }
   | { kind: 'faults clear' }
-  | { kind: 'faults list' };
+  | { kind: 'faults list' }
+  | ReleaseCommand;
 
 export interface Invocation {
   globals: GlobalOptions;
@@ -70,6 +71,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   cursor: { type: 'string' },
   tenant: { type: 'string' },
+  ...RELEASE_OPTIONS,
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -105,6 +107,7 @@ export const COMMANDS: Record<Exclude<Command['kind'], 'help'>, Spec> = {
   'faults set': { usage: 'faults set --file rules.json   (local control plane only)', args: [], options: ['file'] },
   'faults clear': { usage: 'faults clear   (local control plane only)', args: [], options: [] },
   'faults list': { usage: 'faults list   (local control plane only)', args: [], options: [] },
+  ...RELEASE_COMMANDS,
 };
 
 export function usage(): string {
@@ -147,10 +150,14 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     region: values.region,
     json: values.json ?? false,
   };
-  const [noun, verb, ...rest] = positionals;
+  const [noun, verb, ...afterVerb] = positionals;
   if (values.help || !noun) return { globals, command: { kind: 'help' } };
 
-  const kind = `${noun} ${verb ?? ''}`.trim() as keyof typeof COMMANDS;
+  // A few commands have three words (`tenants calendar set`).
+  const long = `${noun} ${verb ?? ''} ${afterVerb[0] ?? ''}` as keyof typeof COMMANDS;
+  const threeWords = Object.hasOwn(COMMANDS, long);
+  const rest = threeWords ? afterVerb.slice(1) : afterVerb;
+  const kind = (threeWords ? long : `${noun} ${verb ?? ''}`.trim()) as keyof typeof COMMANDS;
   const spec = COMMANDS[kind];
   if (!spec) throw new UsageError(`Unknown command "${kind}"`);
   const misplaced = (Object.keys(values) as OptionName[]).filter((o) => !GLOBAL_OPTIONS.includes(o) && !spec.options.includes(o));
@@ -194,6 +201,8 @@ function commandOf(kind: keyof typeof COMMANDS, args: string[], values: Record<s
     case 'faults clear':
     case 'faults list':
       return { kind };
+    default:
+      return releaseCommandOf(kind, args, values);
   }
 }
 

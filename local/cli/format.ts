@@ -7,20 +7,20 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
-const seconds = (s: number) => (s >= 3600 ? `${+(s / 3600).toFixed(1)} h` : s >= 60 ? `${+(s / 60).toFixed(1)} min` : `${s} s`);
+export const seconds = (s: number) => (s >= 3600 ? `${+(s / 3600).toFixed(1)} h` : s >= 60 ? `${+(s / 60).toFixed(1)} min` : `${s} s`);
 
 function duration(from: string | undefined, to: string | undefined): string {
   if (!from || !to) return '';
   return `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s`;
 }
 
-type Pair = [string, string | undefined];
+export type Pair = [string, string | undefined];
 
 function shownPairs(rows: Pair[]): [string, string][] {
   return rows.filter(([, v]) => v !== undefined && v !== '') as [string, string][];
 }
 
-function pairs(rows: Pair[], indent = ''): string {
+export function pairs(rows: Pair[], indent = ''): string {
   const shown = shownPairs(rows);
   const width = Math.max(0, ...shown.map(([k]) => k.length));
   return shown.map(([k, v]) => `${indent}${`${k}:`.padEnd(width + 2)}${v}`).join('\n');

@@ -8,7 +8,10 @@ import { CliError, createApiClient, type ApiAnswer, type ApiCall, type ApiClient
 import type { CloudInventory, TenantResource } from '#local/sim/inventory.ts';
 import { formatApiError, formatChanges, formatOperation, formatStarted, formatTenant, formatTenantList } from './format.ts';
 import { formatCloudSummary, formatFaultRules, formatTenantInventory } from './format-cloud.ts';
+import { releaseCall, renderRelease } from './release-commands.ts';
 import { watchOperation } from './watch.ts';
+import { watchRelease } from './watch-release.ts';
+import type { Release } from '#shared/domain/release-types.ts';
 
 export interface CliIo {
   out(text: string): void;
@@ -68,6 +71,8 @@ export async function callFor(command: Exclude<Command, { kind: 'help' }>, io: P
       return { method: 'DELETE', path: '/_local/faults' };
     case 'faults list':
       return { method: 'GET', path: '/_local/faults' };
+    default:
+      return releaseCall(command, { readJson: (path) => readJson(io.readFile, path), newKey: io.newKey });
   }
 }
 
@@ -93,6 +98,8 @@ export function render(command: Exclude<Command, { kind: 'help' }>, body: unknow
       return formatFaultRules(body as { rules?: [] });
     case 'faults clear':
       return 'Fault rules cleared.';
+    default:
+      return renderRelease(command, body);
   }
 }
 
@@ -124,6 +131,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       let last: Operation | undefined;
       const code = await watchOperation({
         fetchOperation: async () => (last = (await send(api, call)) as Operation),
+        print: (line) => (globals.json ? undefined : io.out(line)),
+        sleep: io.sleep,
+      });
+      if (globals.json) io.out(JSON.stringify(last, null, 2));
+      return code;
+    }
+    if (command.kind === 'releases watch') {
+      let last: Release | undefined;
+      const code = await watchRelease({
+        fetchRelease: async () => (last = ((await send(api, call)) as { release: Release }).release),
         print: (line) => (globals.json ? undefined : io.out(line)),
         sleep: io.sleep,
       });

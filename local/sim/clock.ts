@@ -33,6 +33,9 @@ export type DurationName = keyof typeof DURATIONS;
 export const SLOW_FACTOR = 10;
 
 export class SimClock {
+  /** How far the clock has been moved ahead of its source, in milliseconds. */
+  private offsetMs = 0;
+
   constructor(
     readonly timeScale: number,
     private readonly clock: () => Date = () => new Date(),
@@ -41,11 +44,27 @@ export class SimClock {
   }
 
   now(): Date {
-    return this.clock();
+    return new Date(this.nowMs());
   }
 
   nowMs(): number {
-    return this.clock().getTime();
+    return this.clock().getTime() + this.offsetMs;
+  }
+
+  /**
+   * Moves simulated time forward (a release window opens, a freeze ends) without waiting for it.
+   * Resources in progress see the jump too: what would have finished by then has finished.
+   */
+  advance(seconds: number): Date {
+    if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`the clock only moves forward: ${seconds} seconds`);
+    this.offsetMs += seconds * 1000;
+    return this.now();
+  }
+
+  /** Where a Wait on a timestamp must wake, in real time, to wake at simulated time `at`: the gap is scaled like every duration. */
+  timerDeadline(at: Date, realNow: Date = new Date()): Date {
+    const gapMs = (at.getTime() - this.nowMs()) * this.timeScale;
+    return new Date(realNow.getTime() + Math.max(0, gapMs));
   }
 
   iso(): string {

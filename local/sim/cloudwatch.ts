@@ -1,6 +1,20 @@
-/** CloudWatch of one region: metric data is kept (the newest 1000 points) for the inventory and tests. */
-import type { PutMetricDataCommandInput, PutMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
+/**
+ * CloudWatch of one region: metric data put by the control plane is kept (the newest 1000 points)
+ * for the inventory and tests; tenant metrics (`Odoo/Tenant`) and tenant alarms are answered from
+ * what the tenant's workloads would report (tenant-signals.ts), validated as CloudWatch does.
+ */
+import type {
+  DescribeAlarmsCommandInput,
+  DescribeAlarmsCommandOutput,
+  GetMetricDataCommandInput,
+  GetMetricDataCommandOutput,
+  MetricAlarm,
+  MetricDataResult,
+  PutMetricDataCommandInput,
+  PutMetricDataCommandOutput,
+} from '@aws-sdk/client-cloudwatch';
 import { awsError, requireParams } from './errors.ts';
+import { TENANT_METRICS, TENANT_NAMESPACE, type TenantMetric, type TenantSignals } from './tenant-signals.ts';
 import type { Out, ServiceSim, SimContext } from './types.ts';
 
 export interface MetricPoint {
@@ -13,14 +27,30 @@ export interface MetricPoint {
 }
 
 const MAX_POINTS = 1000;
+/** GetMetricData answers at most this many datapoints per call. */
+const MAX_DATAPOINTS = 100_800;
+const QUERY_ID = /^[a-z][a-zA-Z0-9_]{0,254}$/;
+
+const invalid = (message: string) => awsError('cloudwatch', 'InvalidParameterValue', message);
 
 export class CloudWatchSim implements ServiceSim {
   readonly metrics: MetricPoint[] = [];
 
-  constructor(private readonly ctx: SimContext) {}
+  private readonly region: string;
+  private readonly signals?: TenantSignals;
+
+  constructor(
+    private readonly ctx: SimContext,
+    options: { region?: string; signals?: TenantSignals } = {},
+  ) {
+    this.region = options.region ?? 'us-east-1';
+    this.signals = options.signals;
+  }
 
   readonly operations = {
     PutMetricData: (i: PutMetricDataCommandInput) => this.put(i),
+    GetMetricData: (i: GetMetricDataCommandInput) => this.getMetricData(i),
+    DescribeAlarms: (i: DescribeAlarmsCommandInput) => this.describeAlarms(i),
   };
 
   private put(i: PutMetricDataCommandInput): Out<PutMetricDataCommandOutput> {
@@ -41,5 +71,79 @@ export class CloudWatchSim implements ServiceSim {
     }
     if (this.metrics.length > MAX_POINTS) this.metrics.splice(0, this.metrics.length - MAX_POINTS);
     return {};
+  }
+
+  /**
+   * Tenant metrics over any window, the part after the simulated now included: simulated time runs
+   * at the local time scale, so a bake window's end is still ahead of the simulated clock when the
+   * workflow (which waited scaled time) asks for it.
+   */
+  private getMetricData(i: GetMetricDataCommandInput): Out<GetMetricDataCommandOutput> {
+    requireParams('cloudwatch', i, ['MetricDataQueries', 'StartTime', 'EndTime']);
+    const queries = i.MetricDataQueries!;
+    if (queries.length === 0 || queries.length > 500) throw invalid('MetricDataQueries must hold between 1 and 500 queries.');
+    const start = new Date(i.StartTime!).getTime();
+    const end = new Date(i.EndTime!).getTime();
+    if (!(start < end)) throw invalid('The parameter StartTime must be less than the parameter EndTime.');
+    const ids = new Set<string>();
+    let datapoints = 0;
+    const results: MetricDataResult[] = queries.map((q) => {
+      if (!q.Id || !QUERY_ID.test(q.Id)) throw invalid(`The value ${q.Id} for parameter MetricDataQueries.member.Id is invalid: it must start with a lower-case letter.`);
+      if (ids.has(q.Id)) throw invalid(`The values for parameter id in MetricDataQueries are not unique: ${q.Id}.`);
+      ids.add(q.Id);
+      const stat = q.MetricStat;
+      if (!stat) throw invalid(`Query ${q.Id} must have a MetricStat; expressions are not simulated.`);
+      if (!stat.Metric?.MetricName || !stat.Stat) throw awsError('cloudwatch', 'MissingParameter', `Query ${q.Id}: MetricStat.Metric.MetricName and MetricStat.Stat are required.`);
+      const period = stat.Period ?? 0;
+      if (!([1, 5, 10, 30].includes(period) || (period >= 60 && period % 60 === 0))) throw invalid(`The parameter MetricDataQueries.member.MetricStat.Period must be 1, 5, 10, 30 or a multiple of 60, not ${period}.`);
+      const timestamps: Date[] = [];
+      const values: number[] = [];
+      const tenantId = stat.Metric.Dimensions?.find((d) => d.Name === 'TenantId')?.Value;
+      const metric = stat.Metric.MetricName as TenantMetric;
+      const known = stat.Metric.Namespace === TENANT_NAMESPACE && tenantId && (TENANT_METRICS as readonly string[]).includes(metric);
+      if (known && this.signals) {
+        // Newest first, as GetMetricData answers by default.
+        for (let t = end - period * 1000; t >= start; t -= period * 1000) {
+          if (++datapoints > MAX_DATAPOINTS) throw invalid(`Too many datapoints requested: more than ${MAX_DATAPOINTS}.`);
+          const value = this.signals.metric(tenantId, metric, t, period);
+          if (value === undefined) continue;
+          timestamps.push(new Date(t));
+          values.push(value);
+        }
+      }
+      return { Id: q.Id, Label: q.Label ?? metric, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
+    });
+    return { MetricDataResults: results, Messages: [] };
+  }
+
+  private describeAlarms(i: DescribeAlarmsCommandInput): Out<DescribeAlarmsCommandOutput> {
+    if (i.AlarmNamePrefix && i.AlarmNames?.length) throw awsError('cloudwatch', 'InvalidParameterCombination', 'AlarmNamePrefix and AlarmNames cannot be given together.');
+    const types = i.AlarmTypes ?? ['MetricAlarm'];
+    if (!types.includes('MetricAlarm')) return { MetricAlarms: [], CompositeAlarms: [] };
+    const signals = this.signals;
+    const tenants = signals ? signals.tenants() : [];
+    const alarms: MetricAlarm[] = tenants.flatMap((tenantId) =>
+      signals!.alarms(tenantId).map((a) => ({
+        AlarmName: a.name,
+        AlarmArn: `arn:aws:cloudwatch:${this.region}:${this.ctx.accountId}:alarm:${a.name}`,
+        StateValue: a.state,
+        StateReason: a.reason,
+        StateUpdatedTimestamp: this.ctx.clock.now(),
+        Namespace: TENANT_NAMESPACE,
+        MetricName: a.metric,
+        Dimensions: [{ Name: 'TenantId', Value: tenantId }],
+        Statistic: 'Average',
+        Period: 60,
+        EvaluationPeriods: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: a.metric === 'Http5xxRate' ? 5 : 2000,
+        ActionsEnabled: true,
+      })),
+    );
+    const selected = alarms
+      .filter((a) => !i.AlarmNamePrefix || a.AlarmName!.startsWith(i.AlarmNamePrefix))
+      .filter((a) => !i.AlarmNames?.length || i.AlarmNames.includes(a.AlarmName!))
+      .filter((a) => !i.StateValue || a.StateValue === i.StateValue);
+    return { MetricAlarms: selected, CompositeAlarms: [] };
   }
 }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as eks from '@aws-sdk/client-eks';
+import * as events from '@aws-sdk/client-eventbridge';
 import * as iam from '@aws-sdk/client-iam';
 import * as rds from '@aws-sdk/client-rds';
 import * as rdsData from '@aws-sdk/client-rds-data';
@@ -14,7 +15,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import * as secrets from '@aws-sdk/client-secrets-manager';
 import { THROTTLING_ERRORS } from '#shared/lib/transient-errors.ts';
 
-export const SIM_SERVICES = ['rds', 'rds-data', 'eks', 'iam', 'secretsmanager', 'route53', 's3', 'cloudwatch', 'kubernetes', 'probe'] as const;
+export const SIM_SERVICES = ['rds', 'rds-data', 'eks', 'iam', 'secretsmanager', 'route53', 's3', 'cloudwatch', 'kubernetes', 'probe', 'events'] as const;
 export type SimService = (typeof SIM_SERVICES)[number];
 
 type ExceptionClass = new (opts: { message: string; $metadata: Record<string, unknown> }) => Error;
@@ -27,6 +28,7 @@ const sdkModules: Partial<Record<SimService, Record<string, unknown>>> = {
   route53,
   s3,
   secretsmanager: secrets,
+  events,
 };
 
 const serviceExceptionBase: Partial<Record<SimService, unknown>> = {
@@ -37,6 +39,7 @@ const serviceExceptionBase: Partial<Record<SimService, unknown>> = {
   route53: route53.Route53ServiceException,
   s3: s3.S3ServiceException,
   secretsmanager: secrets.SecretsManagerServiceException,
+  events: events.EventBridgeServiceException,
 };
 
 function exceptionClass(service: SimService, name: string): ExceptionClass | undefined {
@@ -76,6 +79,7 @@ export const THROTTLING_NAME: Record<SimService, string> = {
   cloudwatch: 'ThrottlingException',
   kubernetes: 'ThrottlingException',
   probe: 'ThrottlingException',
+  events: 'ThrottlingException',
 };
 
 export interface AwsErrorFields {
@@ -111,6 +115,7 @@ const INVALID_NAME: Record<SimService, string> = {
   cloudwatch: 'InvalidParameterValue',
   kubernetes: 'KubernetesApiError',
   probe: 'InvalidParameterException',
+  events: 'ValidationException',
 };
 
 const MISSING_NAME: Partial<Record<SimService, string>> = { rds: 'MissingParameter', cloudwatch: 'MissingParameter' };

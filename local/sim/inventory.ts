@@ -6,6 +6,7 @@
 import type { K8sObject } from '#shared/cloud/kubernetes-api.ts';
 import { names } from '#shared/domain/names.ts';
 import type { MetricPoint } from './cloudwatch.ts';
+import type { RecordedEvent } from './eventbridge.ts';
 import type { ActiveFaultRule } from './faults.ts';
 import { imageOf } from './kubernetes-status.ts';
 import { fqdn } from './route53.ts';
@@ -33,7 +34,8 @@ export interface RegionInventory {
       tags: Record<string, string>;
       instances: Array<{ identifier: string; status: string; class: string }>;
     }>;
-    databases: Record<string, Array<{ name: string; owner: string; initialised: boolean }>>;
+    /** Per cluster; `copyOf` marks a release's pre-change copy, `upgraded` the last module upgrade run on it. */
+    databases: Record<string, Array<{ name: string; owner: string; initialised: boolean; copyOf?: string; upgraded?: { image: string; modules: string[]; releaseId?: string } }>>;
     roles: Record<string, string[]>;
     snapshots: Array<{ identifier: string; cluster: string; status: string; tags: Record<string, string> }>;
   };
@@ -45,6 +47,8 @@ export interface RegionInventory {
   s3: { buckets: Array<{ name: string; versioning: string; encryption?: string; publicAccessBlocked: boolean; tags?: Record<string, string>; prefixes: string[] }> };
   secrets: Array<{ name: string; deleted?: boolean }>;
   metrics: MetricPoint[];
+  /** Events put on the region's default bus, oldest first. */
+  events?: RecordedEvent[];
 }
 
 export interface CloudInventory {
@@ -63,6 +67,8 @@ export interface TenantResource {
   region?: string;
   status?: string;
   retained?: boolean;
+  /** What a workload runs (a Deployment's image, replicas and ready pods). */
+  detail?: Record<string, unknown>;
 }
 
 function summarise(o: K8sObject): KubeObjectSummary {
@@ -120,7 +126,16 @@ function regionInventory(sim: SimCloud, region: string, listing: Array<{ name: s
         instances: store.instancesOf(c.identifier).map((i) => ({ identifier: i.identifier, status: store.instanceStatus(i), class: i.instanceClass })),
       })),
       databases: Object.fromEntries(
-        clusters.map((c) => [c.identifier, [...c.databases].map(([name, d]) => ({ name, owner: d.owner, initialised: sim.initialisedDatabases.has(name) }))]),
+        clusters.map((c) => [
+          c.identifier,
+          [...c.databases].map(([name, d]) => ({
+            name,
+            owner: d.owner,
+            initialised: sim.initialisedDatabases.has(name),
+            ...(d.copyOf ? { copyOf: d.copyOf } : {}),
+            ...(d.upgraded ? { upgraded: { image: d.upgraded.image, modules: d.upgraded.modules, releaseId: d.upgraded.releaseId } } : {}),
+          })),
+        ]),
       ),
       roles: Object.fromEntries(clusters.map((c) => [c.identifier, [...c.roles].sort()])),
       snapshots: [...store.snapshots.values()].map((s) => ({ identifier: s.identifier, cluster: s.clusterIdentifier, status: store.snapshotStatus(s), tags: { ...s.tags } })),
@@ -153,6 +168,7 @@ function regionInventory(sim: SimCloud, region: string, listing: Array<{ name: s
     },
     secrets: r.secrets.all().map((s) => (s.deletedDate ? { name: s.name, deleted: true } : { name: s.name })),
     metrics: [...r.cloudwatch.metrics],
+    events: [...r.events.events],
   };
 }
 
@@ -197,6 +213,8 @@ export function tenantInventory(sim: SimCloud, tenantId: string, options: { incl
         out.push({ service: 'rds', type: 'cluster', id: c.identifier, region, status: store.clusterStatus(c) });
       }
       if (c.databases.has(names.databaseName(tenantId))) out.push({ service: 'rds', type: 'database', id: `${c.identifier}/${names.databaseName(tenantId)}`, region });
+      // A release's pre-change copy of the tenant's database (`<db>_pre_<release>`).
+      for (const name of c.databases.keys()) if (name.startsWith(`${names.databaseName(tenantId)}_pre_`)) out.push({ service: 'rds', type: 'database-copy', id: `${c.identifier}/${name}`, region });
       if (c.roles.has(names.roleName(tenantId))) out.push({ service: 'rds', type: 'role', id: `${c.identifier}/${names.roleName(tenantId)}`, region });
     }
     for (const i of store.instances.values()) {
@@ -225,6 +243,11 @@ export function tenantInventory(sim: SimCloud, tenantId: string, options: { incl
         for (const m of JSON.stringify(route.spec ?? {}).matchAll(/Host\(\\?[`"]([^`"\\]+)\\?[`"]\)/g)) hosts.add(fqdn(m[1]!));
       }
       out.push({ service: 'kubernetes', type: 'namespace', id: `${clusterName}/${namespace}`, region, status: `${String((ns.status as { phase?: string }).phase)} (${inside.length} objects)` });
+      // The tenant's Odoo Deployments, with the image each runs: what a release changes.
+      for (const d of inside.filter((o) => o.kind === 'Deployment')) {
+        const w = summarise(d);
+        out.push({ service: 'kubernetes', type: 'deployment', id: `${clusterName}/${namespace}/${d.metadata.name}`, region, status: `${w.ready ?? 0}/${w.replicas ?? 0} ready`, detail: { image: w.image, replicas: w.replicas, ready: w.ready } });
+      }
     }
     for (const s of r.secrets.all()) {
       if (s.deletedDate) continue;

@@ -131,6 +131,11 @@ export class SimKubeCluster {
       .map((e) => this.view(e));
   }
 
+  /** When the current template of a Deployment began rolling out (epoch ms): what the tenant's metrics follow. */
+  rolloutStartedAt(namespace: string, name: string): number | undefined {
+    return this.objects.get(keyOf('apps/v1', 'Deployment', namespace, name))?.rollout?.startedAt;
+  }
+
   /** Every object, with status, for the inventory and the probe. */
   all(): K8sObject[] {
     this.sweep();

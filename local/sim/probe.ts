@@ -2,10 +2,11 @@
  * The Odoo probe against the simulated cloud: `/web/health` answers when the host name resolves
  * (a Route 53 record), Traefik routes it (an IngressRoute matching the host) to a namespace whose
  * `odoo-web` has a ready pod, and that image is not faulty; a login works when, besides, the
- * database was initialised by the Odoo init Job.
+ * database was initialised by the Odoo init Job; the synthetic business checks pass when the login
+ * does (reading a sale order and stock needs nothing more of a simulated Odoo).
  */
 import type { K8sObject } from '#shared/cloud/kubernetes-api.ts';
-import type { OdooProbe } from '#shared/cloud/odoo-probe.ts';
+import type { OdooProbe, SyntheticCheck, SyntheticChecks } from '#shared/cloud/odoo-probe.ts';
 import type { FaultInjector } from './faults.ts';
 import { imageOf } from './kubernetes-status.ts';
 import type { SimKubeCluster } from './kubernetes.ts';
@@ -65,5 +66,23 @@ export class SimOdooProbe implements OdooProbe {
     if (!this.deps.initialisedDatabases.has(database)) return { ok: false, detail: `database "${database}" is not initialised` };
     if (!login || !password) return { ok: false, detail: 'Access Denied: wrong login/password' };
     return { ok: true, uid: 2 };
+  }
+
+  async syntheticChecks(hostname: string, database: string, credentials: { login: string; password: string }): Promise<SyntheticChecks> {
+    const fault = await this.deps.probeFault('syntheticChecks', this.region);
+    if (fault) {
+      const error: SyntheticCheck = { result: 'error', detail: `the prober failed: ${fault.detail}` };
+      return { login: error, readSaleOrder: error, stockAvailability: error };
+    }
+    const login = await this.login(hostname, database, credentials.login, credentials.password);
+    if (!login.ok) {
+      const notRun: SyntheticCheck = { result: 'error', detail: 'not run: login failed' };
+      return { login: { result: 'fail', detail: login.detail }, readSaleOrder: notRun, stockAvailability: notRun };
+    }
+    return {
+      login: { result: 'pass' },
+      readSaleOrder: { result: 'pass', detail: 'sale.order: 1 record(s) read' },
+      stockAvailability: { result: 'pass', detail: 'stock.quant: 1 record(s) read' },
+    };
   }
 }

@@ -3,6 +3,7 @@
  * adapter builds (`pooledSqlPatterns`), with PostgreSQL's answers and error messages. Databases
  * and roles are kept per cluster; which databases Odoo initialised is kept by name. Which roles
  * the master user has been granted is kept here, per cluster, since only this API can grant them.
+ * A template copy carries its source's state (initialised, last upgrade), and so does a rename.
  */
 import type { ExecuteStatementCommandInput, ExecuteStatementCommandOutput, SqlParameter } from '@aws-sdk/client-rds-data';
 import { pooledSqlPatterns } from '#shared/cloud/pooled-sql.ts';
@@ -33,6 +34,8 @@ export class RdsDataSim implements ServiceSim {
     private readonly secrets: SecretsSim,
     /** Databases an Odoo init Job has initialised, by name (shared by every region). */
     private readonly initialised: Map<string, { host?: string; at: Date }>,
+    /** The newest business write in a database (users of the tenant it serves), or null when none. */
+    private readonly newestWrite: (cluster: SimDbCluster, database: string) => Date | null = () => null,
   ) {}
 
   /** Roles each cluster's master user has been made a member of (`GRANT role TO CURRENT_USER`). */
@@ -56,10 +59,10 @@ export class RdsDataSim implements ServiceSim {
     const status = this.rds.clusterStatus(cluster);
     if (status !== 'available') throw awsError('rds-data', 'BadRequestException', `DB cluster ${cluster.identifier} is not available (status ${status}).`);
     if (i.database && !cluster.databases.has(i.database)) throw pgError(`database "${i.database}" does not exist`, '3D000');
-    return this.run(cluster, i.sql!.trim(), i.parameters);
+    return this.run(cluster, i.sql!.trim(), i.parameters, i.database ?? cluster.databaseName ?? 'postgres');
   }
 
-  private run(c: SimDbCluster, sql: string, parameters: SqlParameter[] | undefined): Result {
+  private run(c: SimDbCluster, sql: string, parameters: SqlParameter[] | undefined, database: string): Result {
     const p = pooledSqlPatterns;
     let m: RegExpExecArray | null;
     if (p.roleExists.test(sql)) return c.roles.has(param(parameters, 'name')) ? ONE_ROW : NO_ROWS;
@@ -101,6 +104,36 @@ export class RdsDataSim implements ServiceSim {
       c.databases.delete(m[1]!);
       this.initialised.delete(m[1]!);
       return DONE;
+    }
+    if ((m = p.copyDatabase.exec(sql))) {
+      const [, copy, template, owner] = m as unknown as [string, string, string, string];
+      if (c.databases.has(copy)) throw pgError(`database "${copy}" already exists`, '42P04');
+      const source = c.databases.get(template);
+      if (!source) throw pgError(`template database "${template}" does not exist`, '3D000');
+      if (!c.roles.has(owner)) throw pgError(`role "${owner}" does not exist`, '42704');
+      c.databases.set(copy, { ...structuredClone(source), owner, copyOf: template });
+      const state = this.initialised.get(template);
+      if (state) this.initialised.set(copy, { ...state });
+      return DONE;
+    }
+    if ((m = p.renameDatabase.exec(sql))) {
+      const [, from, to] = m as unknown as [string, string, string];
+      const entry = c.databases.get(from);
+      if (!entry) throw pgError(`database "${from}" does not exist`, '3D000');
+      if (c.databases.has(to)) throw pgError(`database "${to}" already exists`, '42P04');
+      c.databases.delete(from);
+      c.databases.set(to, entry);
+      const state = this.initialised.get(from);
+      this.initialised.delete(from);
+      if (state) this.initialised.set(to, state);
+      else this.initialised.delete(to);
+      return DONE;
+    }
+    if (p.newestWrite.test(sql)) {
+      param(parameters, 'tables');
+      const newest = this.newestWrite(c, database);
+      // PostgreSQL's text form of a timestamp without time zone.
+      return { records: [[newest ? { stringValue: newest.toISOString().replace('T', ' ').replace('Z', '') } : { isNull: true }]], numberOfRecordsUpdated: 0 };
     }
     if ((m = p.dropRole.exec(sql))) {
       const role = m[1]!;

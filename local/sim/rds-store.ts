@@ -30,8 +30,24 @@ export interface SimDbCluster {
   goneAt?: number;
   masterSecretArn?: string;
   /** PostgreSQL inside the cluster, as far as the Data API can see it. */
-  databases: Map<string, { owner: string }>;
+  databases: Map<string, SimDatabase>;
   roles: Set<string>;
+  /** Manual snapshots taken without tags get the cluster's (`CopyTagsToSnapshot`). */
+  copyTagsToSnapshot?: boolean;
+}
+
+/** One PostgreSQL database of a cluster. */
+export interface SimDatabase {
+  owner: string;
+  /** The database it was copied from (`CREATE DATABASE ... TEMPLATE`), when it is a copy. */
+  copyOf?: string;
+  /** The last module upgrade an Odoo upgrade Job ran on it. */
+  upgraded?: { image: string; modules: string[]; releaseId?: string; at: string };
+}
+
+/** A deep copy of a cluster's databases: what a snapshot, a restore or a template copy carries. */
+export function copyDatabases(databases: Map<string, SimDatabase>): Map<string, SimDatabase> {
+  return new Map([...databases].map(([name, d]) => [name, structuredClone(d)]));
 }
 
 export interface SimDbInstance {
@@ -57,6 +73,10 @@ export interface SimClusterSnapshot {
   tags: Tags;
   createdAt: Date;
   availableAt: number;
+  /** What a restore from the snapshot gets back. */
+  masterUsername: string;
+  databaseName?: string;
+  databases: Map<string, SimDatabase>;
 }
 
 export const RDS_IDENTIFIER = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
@@ -247,6 +267,9 @@ export class RdsStore {
       tags,
       createdAt: this.ctx.clock.now(),
       availableAt: this.ctx.clock.after('clusterSnapshotCreate'),
+      masterUsername: c.masterUsername,
+      databaseName: c.databaseName,
+      databases: copyDatabases(c.databases),
     };
     this.snapshots.set(snapshot.identifier, snapshot);
     return snapshot;

@@ -25,8 +25,11 @@ import type {
   Filter,
   ModifyDBClusterCommandInput,
   ModifyDBClusterCommandOutput,
+  RestoreDBClusterFromSnapshotCommandInput,
+  RestoreDBClusterToPointInTimeCommandInput,
 } from '@aws-sdk/client-rds';
 import { awsError, requireParams } from './errors.ts';
+import { RdsRestores } from './rds-restores.ts';
 import { AURORA_INSTANCE_CLASSES, assertIdentifier, RdsStore, type SimDbCluster, type SimDbInstance } from './rds-store.ts';
 import type { SecretsSim } from './secrets.ts';
 import { randomId, tagsFromList, type Out, type ServiceSim, type SimContext } from './types.ts';
@@ -42,6 +45,7 @@ function filterValues(filters: Filter[] | undefined, name: string): string[] | u
 
 export class RdsSim implements ServiceSim {
   readonly store: RdsStore;
+  private readonly restores: RdsRestores;
 
   constructor(
     private readonly ctx: SimContext,
@@ -49,6 +53,7 @@ export class RdsSim implements ServiceSim {
     private readonly secrets: SecretsSim,
   ) {
     this.store = new RdsStore(ctx, region, secrets);
+    this.restores = new RdsRestores(ctx, this.store, secrets, region);
   }
 
   readonly operations = {
@@ -62,6 +67,8 @@ export class RdsSim implements ServiceSim {
     CreateDBClusterSnapshot: (i: CreateDBClusterSnapshotCommandInput) => this.createSnapshot(i),
     DescribeDBClusterSnapshots: (i: DescribeDBClusterSnapshotsCommandInput) => this.describeSnapshots(i),
     DeleteDBClusterSnapshot: (i: DeleteDBClusterSnapshotCommandInput) => this.deleteSnapshot(i),
+    RestoreDBClusterFromSnapshot: (i: RestoreDBClusterFromSnapshotCommandInput) => this.restores.restoreFromSnapshot(i),
+    RestoreDBClusterToPointInTime: (i: RestoreDBClusterToPointInTimeCommandInput) => this.restores.restoreToPointInTime(i),
   };
 
   /** A cluster that exists from the start (a cell), available at once. */
@@ -144,6 +151,7 @@ export class RdsSim implements ServiceSim {
       availableAt: this.ctx.clock.after('auroraClusterCreate'),
       databases: new Map([['postgres', { owner: i.MasterUsername }], ...(i.DatabaseName ? [[i.DatabaseName, { owner: i.MasterUsername }] as const] : [])]),
       roles: new Set([i.MasterUsername]),
+      copyTagsToSnapshot: i.CopyTagsToSnapshot ?? false,
     };
     if (i.ManageMasterUserPassword) {
       const secret = this.secrets.put(`rds!cluster-${randomUUID()}`, JSON.stringify({ username: i.MasterUsername, password: randomId(32) }), {
@@ -165,6 +173,8 @@ export class RdsSim implements ServiceSim {
     if (i.DeletionProtection !== undefined) c.deletionProtection = i.DeletionProtection;
     if (i.BackupRetentionPeriod !== undefined) c.backupRetentionPeriod = i.BackupRetentionPeriod;
     if (i.EnableHttpEndpoint !== undefined) c.httpEndpointEnabled = i.EnableHttpEndpoint;
+    if (i.ManageMasterUserPassword && i.MasterUserPassword) throw awsError('rds', 'InvalidParameterCombination', 'You cannot specify MasterUserPassword when ManageMasterUserPassword is turned on.');
+    if (i.ManageMasterUserPassword) this.restores.manageMasterPassword(c, i.MasterUserSecretKmsKeyId);
     return { DBCluster: this.store.toDBCluster(c) };
   }
 
@@ -253,7 +263,8 @@ export class RdsSim implements ServiceSim {
       throw awsError('rds', 'DBClusterSnapshotAlreadyExistsFault', `Cannot create the cluster snapshot because one with the identifier ${i.DBClusterSnapshotIdentifier} already exists.`);
     }
     if (this.store.clusterStatus(c) !== 'available') throw awsError('rds', 'InvalidDBClusterStateFault', `DB cluster ${c.identifier} is not in an available state.`);
-    const snapshot = this.store.addSnapshot(c, i.DBClusterSnapshotIdentifier!, tagsFromList(i.Tags));
+    const tags = i.Tags?.length ? tagsFromList(i.Tags) : c.copyTagsToSnapshot ? { ...c.tags } : {};
+    const snapshot = this.store.addSnapshot(c, i.DBClusterSnapshotIdentifier!, tags);
     return { DBClusterSnapshot: this.store.toSnapshot(snapshot) };
   }
 
@@ -264,6 +275,12 @@ export class RdsSim implements ServiceSim {
       return { DBClusterSnapshots: [this.store.toSnapshot(s)] };
     }
     const cluster = i.DBClusterIdentifier?.toLowerCase();
+    if (i.SnapshotType === 'automated') {
+      const clusters = [...this.store.clusters.values()].filter((c) => !cluster || c.identifier === cluster || c.arn === i.DBClusterIdentifier);
+      return { DBClusterSnapshots: clusters.flatMap((c) => this.restores.automatedSnapshots(c)) };
+    }
+    if (i.SnapshotType !== undefined && i.SnapshotType !== 'manual') throw awsError('rds', 'InvalidParameterValue', `Unsupported snapshot type: ${i.SnapshotType}`);
+    // Manual snapshots only, also without a type: the control plane never lists automated ones that way.
     const list = [...this.store.snapshots.values()].filter((s) => !cluster || s.clusterIdentifier === cluster);
     return { DBClusterSnapshots: list.map((s) => this.store.toSnapshot(s)) };
   }

@@ -13,10 +13,11 @@ import { SimClock } from './clock.ts';
 import { CloudWatchSim } from './cloudwatch.ts';
 import { EksSim } from './eks.ts';
 import { awsError, notImplemented, THROTTLING_NAME, type SimService } from './errors.ts';
+import { EventBridgeSim } from './eventbridge.ts';
 import { FaultInjector } from './faults.ts';
 import { IamSim } from './iam.ts';
 import { cloudInventory, tenantInventory, type CloudInventory, type TenantResource } from './inventory.ts';
-import { JOB_LABEL } from './kubernetes-status.ts';
+import { imageOf, JOB_LABEL } from './kubernetes-status.ts';
 import { SimKubeCluster, simKubernetesApi } from './kubernetes.ts';
 import { SimOdooProbe } from './probe.ts';
 import { RdsDataSim } from './rds-data.ts';
@@ -25,6 +26,7 @@ import { Route53Sim } from './route53.ts';
 import { S3Sim, type S3Backend } from './s3.ts';
 import { SecretsSim } from './secrets.ts';
 import { seedFromFleetConfig } from './seed.ts';
+import { TenantSignals } from './tenant-signals.ts';
 import type { OperationHandler, ServiceSim, SimCall, SimContext } from './types.ts';
 
 export const DEFAULT_SIM_TIME_SCALE = 0.005;
@@ -65,6 +67,7 @@ export interface RegionSims {
   eks: EksSim;
   secrets: SecretsSim;
   cloudwatch: CloudWatchSim;
+  events: EventBridgeSim;
   kube: Map<string, SimKubeCluster>;
 }
 
@@ -77,6 +80,8 @@ export class SimCloud {
   readonly s3: S3Sim;
   /** Databases an Odoo init Job initialised, by database name. */
   readonly initialisedDatabases = new Map<string, { host?: string; at: Date }>();
+  /** Tenants' traffic, alarms and user writes, as their workloads and the image faults make them. */
+  readonly signals: TenantSignals;
   private readonly regionSims = new Map<string, RegionSims>();
   private readonly ctx: SimContext;
 
@@ -85,6 +90,11 @@ export class SimCloud {
     this.clock = new SimClock(options.timeScale ?? DEFAULT_SIM_TIME_SCALE, options.now);
     this.faults = new FaultInjector(options.seed ?? 1);
     this.ctx = { clock: this.clock, accountId: options.config.accountId };
+    this.signals = new TenantSignals({
+      faults: this.faults,
+      clusters: () => this.regions().flatMap((r) => [...this.region(r).kube.values()]),
+      now: () => this.clock.nowMs(),
+    });
     this.iam = new IamSim(this.ctx);
     this.route53 = new Route53Sim(this.ctx);
     const buckets = [
@@ -104,7 +114,16 @@ export class SimCloud {
     if (!r) {
       const secrets = new SecretsSim(this.ctx, name);
       const rds = new RdsSim(this.ctx, name, secrets);
-      r = { rds, secrets, rdsData: new RdsDataSim(rds.store, secrets, this.initialisedDatabases), eks: new EksSim(this.ctx, name), cloudwatch: new CloudWatchSim(this.ctx), kube: new Map() };
+      const newestWrite = (_cluster: unknown, database: string) => this.signals.newestWrite(database, this.initialisedDatabases.get(database)?.at ?? null);
+      r = {
+        rds,
+        secrets,
+        rdsData: new RdsDataSim(rds.store, secrets, this.initialisedDatabases, newestWrite),
+        eks: new EksSim(this.ctx, name),
+        cloudwatch: new CloudWatchSim(this.ctx, { region: name, signals: this.signals }),
+        events: new EventBridgeSim(this.ctx, name),
+        kube: new Map(),
+      };
       this.regionSims.set(name, r);
     }
     return r;
@@ -152,7 +171,7 @@ export class SimCloud {
       faults: this.faults,
       nodesSince: (labels) => r.eks.nodesSince(clusterName, labels),
       taints: (labels) => r.eks.taintsFor(clusterName, labels),
-      onJobSucceeded: (job) => this.jobSucceeded(job),
+      onJobSucceeded: (job) => this.jobSucceeded(job, region),
     });
     r.kube.set(clusterName, cluster);
     return cluster;
@@ -188,6 +207,27 @@ export class SimCloud {
     return tenantInventory(this, tenantId, options);
   }
 
+  /** Marks the database an upgrade Job migrated: on the cluster it names, else wherever a database of that name is. */
+  private recordUpgrade(job: K8sObject, region: string): void {
+    const annotations = job.metadata.annotations ?? {};
+    const database = annotations['odoo.fleet/database']!;
+    const named = annotations['odoo.fleet/db-cluster'];
+    const upgraded = {
+      image: imageOf(job) ?? '',
+      modules: (annotations['odoo.fleet/modules'] ?? '').split(',').filter(Boolean),
+      releaseId: annotations['odoo.fleet/release-id'],
+      at: this.clock.iso(),
+    };
+    const regions = [region, ...this.regions().filter((r) => r !== region)];
+    for (const r of regions) {
+      for (const cluster of this.region(r).rds.store.clusters.values()) {
+        if (named && cluster.identifier !== named) continue;
+        const entry = cluster.databases.get(database);
+        if (entry) entry.upgraded = upgraded;
+      }
+    }
+  }
+
   private serviceSim(service: SimService, region: string): ServiceSim {
     switch (service) {
       case 'iam':
@@ -206,18 +246,24 @@ export class SimCloud {
         return this.region(region).secrets;
       case 'cloudwatch':
         return this.region(region).cloudwatch;
+      case 'events':
+        return this.region(region).events;
       default:
         return { operations: {} };
     }
   }
 
-  /** The effects of Jobs on the rest of the cloud: init marks the database, final dump writes the archive. */
-  private async jobSucceeded(job: K8sObject): Promise<void> {
+  /**
+   * The effects of Jobs on the rest of the cloud: init marks the database, an upgrade records the
+   * modules and image it migrated the database to, final dump writes the archive.
+   */
+  private async jobSucceeded(job: K8sObject, region: string): Promise<void> {
     const kind = job.metadata.labels?.[JOB_LABEL];
     const annotations = job.metadata.annotations ?? {};
     if (kind === 'init' && annotations['odoo.fleet/database']) {
       this.initialisedDatabases.set(annotations['odoo.fleet/database'], { host: annotations['odoo.fleet/db-host'], at: this.clock.now() });
     }
+    if (kind === 'upgrade' && annotations['odoo.fleet/database']) this.recordUpgrade(job, region);
     if (kind === 'final-dump' && annotations['odoo.fleet/archive-bucket'] && annotations['odoo.fleet/archive-key']) {
       await this.s3.ready();
       const body = `-- simulated pg_dump of ${annotations['odoo.fleet/database'] ?? job.metadata.namespace} at ${this.clock.iso()}\n`;

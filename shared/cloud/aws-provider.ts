@@ -18,6 +18,7 @@ export function createAwsCloud(): CloudProvider {
   const secrets = memoize(sdkClients.secrets);
   const sfn = memoize(sdkClients.sfn);
   const cloudwatch = memoize(sdkClients.cloudwatch);
+  const events = memoize(sdkClients.events);
   const iam = memoize(() => sdkClients.iam());
   const route53 = memoize(() => sdkClients.route53());
   const probe = httpOdooProbe();
@@ -32,6 +33,7 @@ export function createAwsCloud(): CloudProvider {
     secrets,
     sfn,
     cloudwatch,
+    events,
     iam: () => iam('global'),
     route53: () => route53('global'),
     kubernetes(region, clusterName) {

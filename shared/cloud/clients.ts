@@ -6,6 +6,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
@@ -27,6 +28,8 @@ export interface CloudProvider {
   route53(): Route53Client;
   sfn(region: string): SFNClient;
   cloudwatch(region: string): CloudWatchClient;
+  /** EventBridge of a region: release events go to its default bus. */
+  events(region: string): EventBridgeClient;
   /** A Kubernetes API client for an EKS cluster, authenticated as the calling role. */
   kubernetes(region: string, clusterName: string): Promise<KubernetesApi>;
   probe(region: string): OdooProbe;
@@ -75,4 +78,5 @@ export const sdkClients = {
   route53: () => new Route53Client({ region: 'us-east-1' }),
   sfn: (region: string) => new SFNClient({ region }),
   cloudwatch: (region: string) => new CloudWatchClient({ region }),
+  events: (region: string) => new EventBridgeClient({ region }),
 };

@@ -36,6 +36,29 @@ export const pooledSql = {
   // FORCE (PostgreSQL 13+): a connection that comes back after terminateConnections cannot fail the drop.
   dropDatabase: (db: string) => ({ sql: `DROP DATABASE IF EXISTS ${ident(db)} WITH (FORCE)` }),
   dropRole: (role: string) => ({ sql: `DROP ROLE IF EXISTS ${ident(role)}` }),
+  /**
+   * A whole-database copy on the same cluster, the pooled tenant's pre-change copy. PostgreSQL
+   * refuses while anyone is connected to the template, so connections are terminated first; the
+   * master may use a database it does not own as template because it is a member of the owner.
+   */
+  copyDatabase: (db: string, template: string, owner: string) => ({ sql: `CREATE DATABASE ${ident(db)} TEMPLATE ${ident(template)} OWNER ${ident(owner)}` }),
+  renameDatabase: (from: string, to: string) => ({ sql: `ALTER DATABASE ${ident(from)} RENAME TO ${ident(to)}` }),
+  /**
+   * The newest `write_date` (Odoo's UTC timestamp of a row's last change) over the named tables
+   * that exist in the database, as text, or NULL when none has a row. A module that is not installed
+   * has no table, and naming a missing table fails the whole statement, so each table is read through
+   * `query_to_xml` only when the catalogue lists it. Table names travel as one comma-separated
+   * parameter: the Data API takes no array parameters.
+   */
+  newestWrite: (tables: readonly string[]) => {
+    for (const t of tables) ident(t);
+    return {
+      sql:
+        "SELECT max((xpath('/row/newest/text()', query_to_xml(format('SELECT max(write_date) AS newest FROM %I', c.table_name), false, true, '')))[1]::text::timestamp)::text AS newest " +
+        "FROM information_schema.columns c WHERE c.table_schema = 'public' AND c.column_name = 'write_date' AND c.table_name = ANY(string_to_array(:tables, ','))",
+      parameters: [{ name: 'tables', value: { stringValue: tables.join(',') } }],
+    };
+  },
 };
 
 /** Statement shapes the simulator recognises, derived from the builders above. */
@@ -50,4 +73,7 @@ export const pooledSqlPatterns = {
   terminateConnections: /^SELECT pg_terminate_backend\(pid\) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid\(\)$/,
   dropDatabase: /^DROP DATABASE IF EXISTS "([a-z0-9_]+)" WITH \(FORCE\)$/,
   dropRole: /^DROP ROLE IF EXISTS "([a-z0-9_]+)"$/,
+  copyDatabase: /^CREATE DATABASE "([a-z0-9_]+)" TEMPLATE "([a-z0-9_]+)" OWNER "([a-z0-9_]+)"$/,
+  renameDatabase: /^ALTER DATABASE "([a-z0-9_]+)" RENAME TO "([a-z0-9_]+)"$/,
+  newestWrite: /^SELECT max\(\(xpath\('\/row\/newest\/text\(\)', query_to_xml\(format\('SELECT max\(write_date\) AS newest FROM %I', c\.table_name\).* AND c\.table_name = ANY\(string_to_array\(:tables, ','\)\)$/,
 };

@@ -4,6 +4,7 @@
  * to every function as `FLEET_CONFIG`, and the local control plane seeds its simulated cloud with it.
  */
 import * as z from 'zod/mini';
+import { freezePeriodSchema } from './freeze-calendar.ts';
 
 export const cellConfigSchema = z.object({
   id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,30}$/)),
@@ -37,6 +38,19 @@ export const eksClusterConfigSchema = z.object({
 });
 export type EksClusterConfig = z.infer<typeof eksClusterConfigSchema>;
 
+/** Fleet-wide release policy. Every field has a default, so a configuration written before releases still parses. */
+export const releasePolicySchema = z.object({
+  /** Freezes of the whole fleet (a peak season, a year end); only rollbacks and emergencies go through. */
+  freezes: z._default(z.array(freezePeriodSchema), []),
+  /** Pre-flight refuses a tenant whose newest backup is older than this. */
+  backupMaxAgeHours: z._default(z.number().check(z.positive()), 26),
+  /** No verdict may extend a tenant's bake beyond this many seconds after its cut-over. */
+  maxBakeSeconds: z._default(z.number().check(z.int(), z.positive()), 3600),
+});
+export type ReleasePolicy = z.infer<typeof releasePolicySchema>;
+
+export const DEFAULT_RELEASE_POLICY: ReleasePolicy = { freezes: [], backupMaxAgeHours: 26, maxBakeSeconds: 3600 };
+
 export const fleetConfigSchema = z.object({
   accountId: z.string(),
   primaryRegion: z.string(),
@@ -64,6 +78,7 @@ export const fleetConfigSchema = z.object({
   defaultOdooImage: z._default(z.string(), 'odoo:17.0'),
   /** Seconds offboarding keeps the tenant scaled to zero before deleting; 0 deletes at once. */
   offboardGraceSeconds: z._default(z.number().check(z.int(), z.nonnegative()), 0),
+  release: z._default(releasePolicySchema, DEFAULT_RELEASE_POLICY),
 });
 export type FleetConfig = z.infer<typeof fleetConfigSchema>;
 

@@ -29,7 +29,7 @@ import {
 import { names } from './names.ts';
 import type { Tenant } from './types.ts';
 
-export { renderFinalDumpJob, renderInitJob, type FinalDumpJobInput, type InitJobInput } from './k8s-jobs.ts';
+export { renderFinalDumpJob, renderInitJob, renderUpgradeJob, type FinalDumpJobInput, type InitJobInput, type UpgradeJobInput } from './k8s-jobs.ts';
 
 export interface TenantBundleInput {
   tenant: Pick<Tenant, 'tenantId' | 'hostname' | 'release' | 'placement' | 'profile'>;

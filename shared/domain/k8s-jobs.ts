@@ -1,6 +1,6 @@
 /**
  * One-shot work in a tenant's namespace, run as Jobs rather than in the serving pods: database
- * initialisation, and the final `pg_dump` before offboarding. Both use the namespace's
+ * initialisation, a release's module upgrade, and the final `pg_dump` before offboarding. Both use the namespace's
  * `odoo-config` and `odoo-secrets`, run under the same restricted security context, and are
  * bounded in time so a stuck Job fails instead of hanging the workflow that waits on it.
  */
@@ -20,6 +20,7 @@ import {
   type Scheduling,
 } from './k8s-pod-spec.ts';
 import { names } from './names.ts';
+import { releaseNames } from './release-names.ts';
 
 const DAY = 86_400;
 const DB_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -34,6 +35,22 @@ export interface InitJobInput {
   /** Where the Job may run; without it, anywhere a pod without tolerations may. */
   placement?: Scheduling;
   /** @default 1500, below the 30 minutes the provisioning workflow waits */
+  activeDeadlineSeconds?: number;
+}
+
+export interface UpgradeJobInput {
+  tenantId: string;
+  /** The release's image: the migration runs with the code that will serve afterwards. */
+  image: string;
+  releaseId: string;
+  operationId: string;
+  databaseName: string;
+  /** The cluster holding the database, named so an operator (and the simulator) can tell what it migrates. */
+  clusterIdentifier?: string;
+  /** Modules to update; at least one. */
+  modules: string[];
+  placement?: Scheduling;
+  /** @default 3300, below the hour the release workflow waits for it */
   activeDeadlineSeconds?: number;
 }
 
@@ -60,11 +77,12 @@ export const DEFAULT_AWS_CLI_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.22.0';
 function job(
   tenantId: string,
   name: string,
-  component: 'init' | 'final-dump',
+  component: 'init' | 'upgrade' | 'final-dump',
   operationId: string,
   activeDeadlineSeconds: number,
   podSpec: Record<string, unknown>,
   annotations: Record<string, string>,
+  backoffLimit = 2,
 ): K8sObject {
   // `odoo.fleet/job` says what the Job is for; the annotations say what it acts on, so an operator
   // reading the cluster (and the local simulator) can tell without parsing the shell script.
@@ -74,7 +92,7 @@ function job(
     kind: 'Job',
     metadata: { name, namespace: names.namespace(tenantId), labels, annotations: { 'odoo.fleet/operation-id': operationId, ...annotations } },
     spec: {
-      backoffLimit: 2,
+      backoffLimit,
       activeDeadlineSeconds,
       // Kept a day after it ends, so a failure can be read and a poll after success still finds it.
       ttlSecondsAfterFinished: DAY,
@@ -121,6 +139,42 @@ export function renderInitJob(input: InitJobInput): K8sObject {
       },
     ],
   }, annotations);
+}
+
+/**
+ * `odoo -u <modules> --stop-after-init`: one migration per tenant and release, never `-u` in the
+ * serving pods. No retries (`backoffLimit: 0`): a migration that failed half-way is not run again
+ * over its own leftovers; the workflow restores the pre-change copy instead.
+ */
+export function renderUpgradeJob(input: UpgradeJobInput): K8sObject {
+  if (!DB_NAME.test(input.databaseName)) throw new Error(`invalid database name: ${input.databaseName}`);
+  if (input.modules.length === 0) throw new Error('an upgrade Job needs at least one module to update');
+  const bad = input.modules.find((m) => !MODULE_NAME.test(m));
+  if (bad !== undefined) throw new Error(`invalid module name: ${bad}`);
+  const modules = [...new Set(input.modules)].join(',');
+  const command = `odoo -u ${modules} --stop-after-init -c ${CONFIG_PATH} -d ${input.databaseName} --no-http --workers=0 --max-cron-threads=0`;
+  const annotations = {
+    'odoo.fleet/database': input.databaseName,
+    'odoo.fleet/modules': modules,
+    'odoo.fleet/release-id': input.releaseId,
+    ...(input.clusterIdentifier ? { 'odoo.fleet/db-cluster': input.clusterIdentifier } : {}),
+  };
+  return job(input.tenantId, releaseNames.upgradeJob(input.releaseId), 'upgrade', input.operationId, input.activeDeadlineSeconds ?? 3300, {
+    ...basePodSpec(input.tenantId, input.placement),
+    volumes: odooVolumes(),
+    containers: [
+      {
+        name: 'odoo-upgrade',
+        image: input.image,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['/bin/sh', '-c', `set -eu\n${command}`],
+        env: databaseCredentialEnv(),
+        resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },
+        securityContext: containerSecurityContext(),
+        volumeMounts: odooVolumeMounts(),
+      },
+    ],
+  }, annotations, 0);
 }
 
 /**

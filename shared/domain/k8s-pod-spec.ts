@@ -30,7 +30,7 @@ export const SECRET_KEYS = {
 /** Keys of the `odoo-config` ConfigMap besides `odoo.conf`, for the Jobs that are not Odoo. */
 export const CONFIG_KEYS = { dbHost: 'db-host', dbPort: 'db-port', region: 'aws-region' } as const;
 
-export type Component = 'web' | 'worker' | 'cron' | 'init' | 'final-dump';
+export type Component = 'web' | 'worker' | 'cron' | 'init' | 'upgrade' | 'final-dump';
 
 export function tenantLabels(tenantId: string, extra: Record<string, string> = {}): Record<string, string> {
   return { [TENANT_LABEL]: tenantId, 'app.kubernetes.io/managed-by': MANAGED_BY, ...extra };

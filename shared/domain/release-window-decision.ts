@@ -135,11 +135,14 @@ function skip(input: ReleaseWindowInput, at: (t: Date) => string): ReleaseWindow
     minimumSlotSeconds > 0 && nextWindowOpening(windows, freezes, now, deadline) !== undefined
       ? ` The windows that do open before it are shorter than the ${duration(minimumSlotSeconds)} the upgrade is predicted to take.`
       : '';
+  // The freeze in effect now is usually why: name it, so the SRE need not work it out.
+  const frozen = frozenBy(input.fleetFreezes, 'fleet', now, at) ?? frozenBy(input.tenantFreezes, 'tenant', now, at);
+  const because = frozen ? ` (${frozen.freeze} is in effect until ${frozen.until})` : '';
   if (next) {
     return {
       decision: 'skip',
       nextOpening: next.start,
-      reason: `No usable release window opens before the release deadline ${at(deadline)}; the next one opens ${at(next.start)}.${tooShort} Release the tenant in a later release, extend the deadline past that opening, or release it as an emergency with a reason.`,
+      reason: `No usable release window opens before the release deadline ${at(deadline)}${because}; the next one opens ${at(next.start)}.${tooShort} Release the tenant in a later release, extend the deadline past that opening, or release it as an emergency with a reason.`,
     };
   }
   const short = minimumSlotSeconds > 0 ? ` or shorter than the ${duration(minimumSlotSeconds)} the upgrade is predicted to take` : '';

@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { validationError } from '#shared/lib/errors.ts';
 import type { FleetConfig } from './fleet-config.ts';
 import { TENANT_ID_PATTERN } from './names.ts';
+import { releaseCalendarSchema } from './release-windows.ts';
 import { CRITICALITIES, CUSTOMIZATIONS, TENANT_STATUSES } from './types.ts';
 
 export const SUPPORTED_ODOO_VERSIONS = ['16.0', '17.0', '18.0'] as const;
@@ -55,6 +56,8 @@ export const createTenantBodySchema = z.strictObject({
       .check(z.maxLength(20, 'at most 20 tags'), z.refine(unique, 'must not repeat a tag')),
   ),
   regions: z.optional(z.strictObject({ primary: z.string().check(z.minLength(1)), dr: z.string().check(z.minLength(1)) })),
+  /** When releases may start on the tenant; without one, at any time. */
+  releaseCalendar: z.optional(releaseCalendarSchema),
 });
 export type CreateTenantBody = z.infer<typeof createTenantBodySchema>;
 

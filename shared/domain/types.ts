@@ -1,4 +1,5 @@
 /** The records of the control plane: what the API returns and what DynamoDB holds. */
+import type { ReleaseCalendar } from './release-windows.ts';
 
 export const TENANT_STATUSES = [
   'PROVISIONING',
@@ -103,6 +104,8 @@ export interface Tenant {
   release: { image: string; modules: string[] };
   activeRegion: string;
   lastDrill: null | Record<string, unknown>;
+  /** When a release may start on the tenant; none means always (every day, around the clock, UTC). */
+  releaseCalendar?: ReleaseCalendar;
   lease?: Lease;
   version: number;
   createdAt: string;
@@ -110,7 +113,7 @@ export interface Tenant {
   createdBy: string;
 }
 
-export type OperationType = 'PROVISION' | 'OFFBOARD';
+export type OperationType = 'PROVISION' | 'OFFBOARD' | 'RELEASE';
 export type OperationStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'WAITING_APPROVAL';
 export type StepStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 

@@ -11,6 +11,7 @@ import * as z from 'zod/mini';
 import { fleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { FleetRepository } from '#shared/store/repository.ts';
+import { clock } from './clock.ts';
 import { AppError, validationError } from './errors.ts';
 import { isTransient } from './transient-errors.ts';
 
@@ -30,6 +31,7 @@ export interface StepContext<S extends WorkflowState> {
   executionArn: string;
   repo: FleetRepository;
   config: FleetConfig;
+  /** The control plane's now (`clock()`: the simulated clock locally). */
   now: () => Date;
   /** Reads the tenant, applies `mutate`, writes it back with a change event; re-reads on a version race. */
   updateTenant(mutate: (t: Tenant) => Tenant, changeType: string): Promise<Tenant>;
@@ -61,7 +63,7 @@ export function workflowStep<S extends WorkflowState, R>(fn: (ctx: StepContext<S
     }
     const { state, step, executionArn } = parsed.data;
     const repo = repository();
-    const now = () => new Date();
+    const now = () => clock().now();
     const at = () => now().toISOString();
     const ctx: StepContext<S> = {
       state: state as S,

@@ -4,6 +4,8 @@
  * without the table's keys and bookkeeping attributes, and never hold a secret.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Release, ReleaseWave, TenantRelease } from '#shared/domain/release-types.ts';
+import type { TenantOutcomeContext, TenantOutcomeEvent } from '#shared/domain/release-tenant-outcome.ts';
 import type {
   ChangeEvent,
   Criticality,
@@ -29,10 +31,33 @@ import {
   type OperationPatch,
 } from './operations.ts';
 import type { Page, PageRequest } from './query.ts';
+import {
+  createRelease,
+  getRelease,
+  getWave,
+  listReleases,
+  putWaves,
+  recordWaveFailure,
+  requireRelease,
+  setApprovalToken,
+  takeApprovalToken,
+  updateRelease,
+  type ReleaseListQuery,
+} from './releases.ts';
+import {
+  getTenantRelease,
+  listTenantReleases,
+  moveTenantOutcome,
+  putTenantReleases,
+  setDecisionToken,
+  takeDecisionToken,
+  updateTenantRelease,
+  type TenantReleaseListQuery,
+} from './tenant-releases.ts';
 import { listTenants } from './tenant-list.ts';
 import { createTenant, getTenant, requireTenant, updateTenant } from './tenants.ts';
 
-export type { ChangeInput, DesiredState, IdempotencyRecord, OperationPatch, Page, PageRequest };
+export type { ChangeInput, DesiredState, IdempotencyRecord, OperationPatch, Page, PageRequest, ReleaseListQuery, TenantReleaseListQuery };
 
 export interface FleetRepositoryOptions {
   client: DynamoDBDocumentClient;
@@ -170,5 +195,72 @@ export class FleetRepository {
   }
   getDesiredState(tenantId: string): Promise<DesiredState | undefined> {
     return getDesiredState(this.ctx, tenantId);
+  }
+
+  // Releases (releases.ts: the release and its waves; tenant-releases.ts: each tenant's outcome)
+
+  /** The waves and tenant items first, the release last and only if absent; a retry of the same request is a no-op. */
+  createRelease(release: Release, waves: ReleaseWave[], tenants: TenantRelease[]): Promise<void> {
+    return createRelease(this.ctx, release, waves, tenants);
+  }
+  getRelease(releaseId: string): Promise<Release | undefined> {
+    return getRelease(this.ctx, releaseId);
+  }
+  requireRelease(releaseId: string): Promise<Release> {
+    return requireRelease(this.ctx, releaseId);
+  }
+  /** Conflict on a stale version; never writes `counts`, which only outcome moves change. */
+  updateRelease(releaseId: string, expectedVersion: number, mutate: (r: Release) => Release): Promise<Release> {
+    return updateRelease(this.ctx, releaseId, expectedVersion, mutate);
+  }
+  /** Newest first, all releases or one status; through the indexes, never a Scan. */
+  listReleases(q: ReleaseListQuery = {}): Promise<Page<Release>> {
+    return listReleases(this.ctx, q);
+  }
+  setApprovalToken(releaseId: string, token: string): Promise<void> {
+    return setApprovalToken(this.ctx, releaseId, token);
+  }
+  /** Reads and removes the token in one write: two answers cannot both use it. */
+  takeApprovalToken(releaseId: string): Promise<string | undefined> {
+    return takeApprovalToken(this.ctx, releaseId);
+  }
+  getWave(releaseId: string, index: number): Promise<ReleaseWave | undefined> {
+    return getWave(this.ctx, releaseId, index);
+  }
+  putWaves(releaseId: string, waves: ReleaseWave[]): Promise<void> {
+    return putWaves(this.ctx, releaseId, waves);
+  }
+  /** Atomic increment; with `tenantId`, each tenant counts once however often it is retried. */
+  recordWaveFailure(releaseId: string, index: number, tenantId?: string): Promise<ReleaseWave> {
+    return recordWaveFailure(this.ctx, releaseId, index, tenantId);
+  }
+  getTenantRelease(releaseId: string, tenantId: string): Promise<TenantRelease | undefined> {
+    return getTenantRelease(this.ctx, releaseId, tenantId);
+  }
+  listTenantReleases(releaseId: string, q: TenantReleaseListQuery = {}): Promise<Page<TenantRelease>> {
+    return listTenantReleases(this.ctx, releaseId, q);
+  }
+  putTenantReleases(releaseId: string, items: TenantRelease[]): Promise<void> {
+    return putTenantReleases(this.ctx, releaseId, items);
+  }
+  updateTenantRelease(releaseId: string, tenantId: string, expectedVersion: number, mutate: (t: TenantRelease) => TenantRelease): Promise<TenantRelease> {
+    return updateTenantRelease(this.ctx, releaseId, tenantId, expectedVersion, mutate);
+  }
+  /** The one way outcomes change (see tenant-releases.ts); a replay whose target already holds is a no-op. */
+  moveTenantOutcome(
+    releaseId: string,
+    tenantId: string,
+    event: TenantOutcomeEvent,
+    patch: Partial<TenantRelease>,
+    ctx?: TenantOutcomeContext,
+    at?: string,
+  ): Promise<TenantRelease> {
+    return moveTenantOutcome(this.ctx, releaseId, tenantId, event, patch, ctx, at);
+  }
+  setDecisionToken(releaseId: string, tenantId: string, token: string): Promise<void> {
+    return setDecisionToken(this.ctx, releaseId, tenantId, token);
+  }
+  takeDecisionToken(releaseId: string, tenantId: string): Promise<string | undefined> {
+    return takeDecisionToken(this.ctx, releaseId, tenantId);
   }
 }

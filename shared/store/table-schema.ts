@@ -8,15 +8,22 @@
  *   OP#<id> / META                     operation and its steps
  *   IDEMPOTENCY#<actor>#<key> / META   first answer to an Idempotency-Key, expires after 24 h
  *   CELL#<id> / META                   cell membership (string set), for capacity
+ *   RELEASE#<id> / META                the release (status, strategy, counts; the approval task token)
+ *   RELEASE#<id> / WAVE#<0000>         a wave: its tenants, failure budget and failures
+ *   RELEASE#<id> / TENANT#<tenantId>   a tenant's outcome in the release (the decision task token)
  * GSIs:
  *   ByStatus       GSI1PK = TENANTS#STATUS#<status>      GSI1SK = <tenantId>
+ *                  GSI1PK = RELEASES#STATUS#<status>     GSI1SK = <createdAt>#<releaseId>
  *   ByCriticality  GSI2PK = TENANTS#CRIT#<criticality>   GSI2SK = <tenantId>
  *   ByModel        GSI3PK = TENANTS#MODEL#<model>        GSI3SK = <tenantId>
  *   ByCollection   GSI4PK = TENANTS#ALL | OPS#<tenantId>  GSI4SK = <tenantId> | <createdAt>
+ *                  GSI4PK = RELEASES#ALL                 GSI4SK = <createdAt>#<releaseId>
  * Attributes the keys do not show:
  *   the tenant item holds `lease` ({owner, expiresAt}, written only by the lease calls, so updates
  *   never undo it) and `lastChange` (the change event of its latest write, re-appended before the
  *   next write, so a crash between the two writes delays an event and never loses it);
+ *   a release's `counts` change only by atomic increments and a wave's `failures` only by an ADD
+ *   guarded by its `failedTenants` set, so retries never count twice;
  *   the operation item holds `steps` as a map keyed by step name, one atomic update per step;
  *   actors, idempotency keys and host names (lower-cased) are URI-encoded inside keys, so a `#` in
  *   them cannot collide with another key; `ttl` (epoch seconds) is set on idempotency records only.

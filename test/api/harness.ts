@@ -4,7 +4,7 @@
  * the cloud provider, which remembers execution names the way Step Functions does.
  */
 import type { AddressInfo } from 'node:net';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
@@ -16,6 +16,7 @@ import { FleetRepository } from '#shared/store/repository.ts';
 export const ALICE = 'arn:aws:iam::123456789012:user/alice';
 export const PROVISION_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:odoo-fleet-provision';
 export const OFFBOARD_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:odoo-fleet-offboard';
+export const RELEASE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:odoo-fleet-release';
 
 export function testFleetConfig(cellCapacity = 5): FleetConfig {
   const cell = (id: string) => ({
@@ -43,6 +44,7 @@ export function testFleetConfig(cellCapacity = 5): FleetConfig {
     tenantRolePath: '/odoo-tenants/',
     defaultOdooImage: 'registry.example.com/odoo:17.0',
     offboardGraceSeconds: 0,
+    release: { freezes: [], backupMaxAgeHours: 26, maxBakeSeconds: 3600 },
   };
 }
 
@@ -60,7 +62,21 @@ export function fakeStepFunctions() {
     started.add(executionArn);
     return { executionArn, startDate: new Date() };
   });
-  const provider = { kind: 'local', sfn: () => client } as unknown as CloudProvider;
+  /** Answers sent on task tokens, in order; a token answered twice is refused as Step Functions does. */
+  const answers: { token: string; output?: unknown; error?: string; cause?: string }[] = [];
+  const answerFailures: Error[] = [];
+  const answer = (entry: { token: string; output?: unknown; error?: string; cause?: string }) => {
+    const failure = answerFailures.shift();
+    if (failure) throw failure;
+    if (answers.some((a) => a.token === entry.token)) throw Object.assign(new Error('Task does not exist anymore'), { name: 'TaskDoesNotExist' });
+    answers.push(entry);
+    return {};
+  };
+  mock.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => answer({ token: input.taskToken, output: JSON.parse(input.output) }));
+  mock.on(SendTaskFailureCommand).callsFake((input: { taskToken: string; error?: string; cause?: string }) => answer({ token: input.taskToken, error: input.error, cause: input.cause }));
+  // Release status changes publish events; the API tests judge records, so any put is accepted.
+  const events = { send: async () => ({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] }) };
+  const provider = { kind: 'local', sfn: () => client, events: () => events } as unknown as CloudProvider;
   return {
     client,
     mock,
@@ -70,6 +86,12 @@ export function fakeStepFunctions() {
       failures.push(error);
     },
     starts: () => mock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input),
+    /** What the workflows waiting on task tokens were told. */
+    answers: () => [...answers],
+    /** The next SendTask* fails with `error`. */
+    failNextAnswer(error: Error) {
+      answerFailures.push(error);
+    },
   };
 }
 
@@ -82,6 +104,7 @@ export async function startApiHarness() {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   process.env.PROVISION_STATE_MACHINE_ARN = PROVISION_ARN;
   process.env.OFFBOARD_STATE_MACHINE_ARN = OFFBOARD_ARN;
+  process.env.RELEASE_STATE_MACHINE_ARN = RELEASE_ARN;
   let sfn = fakeStepFunctions();
   return {
     get sfn() {
@@ -104,7 +127,7 @@ export async function startApiHarness() {
 }
 
 export interface EventInput {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   resource?: string;
   pathParameters?: Record<string, string>;

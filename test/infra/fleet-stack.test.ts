@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/api/routes.ts';
 import { buildApp } from '#infra/app.ts';
-import { WORKFLOWS_STARTED_BY_ROUTE } from '#infra/constructs/api.ts';
+import { TASK_TOKENS_ANSWERED_BY_ROUTE, WORKFLOWS_STARTED_BY_ROUTE } from '#infra/constructs/api.ts';
 import { HANDLER_METADATA_KEY, REPO_ROOT } from '#infra/constructs/fleet-function.ts';
 import { exampleFleetConfig } from '#infra/example-fleet.ts';
 import { fleetConfigSchema } from '#shared/domain/fleet-config.ts';
@@ -189,7 +189,7 @@ describe('FleetControlPlaneStack', () => {
       expect(Object.keys(template.toJSON().Outputs as object).some((k) => k.includes('Url'))).toBe(true);
     });
 
-    it('gives GET routes read-only table access and lets only create and delete start a workflow', () => {
+    it('gives GET routes read-only table access and lets only the creating and deleting routes start a workflow', () => {
       const machines = Object.fromEntries(
         ofType('AWS::StepFunctions::StateMachine').map(([id, m]) => [String(m.Properties.StateMachineName).replace('odoo-fleet-', ''), id]),
       );
@@ -206,14 +206,30 @@ describe('FleetControlPlaneStack', () => {
         expect(actions, route.id).not.toContain('dynamodb:Scan');
         expect(started, route.id).toEqual((WORKFLOWS_STARTED_BY_ROUTE[route.id] ?? []).map((w) => JSON.stringify({ Ref: machines[w] })));
       }
-      expect(WORKFLOWS_STARTED_BY_ROUTE).toEqual({ CreateTenant: ['provision'], DeleteTenant: ['offboard'] });
+      expect(WORKFLOWS_STARTED_BY_ROUTE).toEqual({ CreateTenant: ['provision'], DeleteTenant: ['offboard'], CreateRelease: ['release'] });
+    });
+
+    it('lets only the approval, rejection, abort and decision routes answer task tokens, each on its own workflow', () => {
+      const machines = Object.fromEntries(
+        ofType('AWS::StepFunctions::StateMachine').map(([id, m]) => [String(m.Properties.StateMachineName).replace('odoo-fleet-', ''), id]),
+      );
+
+      for (const route of apiRoutes) {
+        const statements = statementsOfFunction(functionOfRoute(route.entry));
+        const answered = statements.filter((s) => actionsOf([s]).includes('states:SendTaskSuccess')).map((s) => JSON.stringify(s.Resource));
+
+        expect(answered, route.id).toEqual((TASK_TOKENS_ANSWERED_BY_ROUTE[route.id] ?? []).map((w) => JSON.stringify({ Ref: machines[w] })));
+      }
+      expect(Object.keys(TASK_TOKENS_ANSWERED_BY_ROUTE).sort()).toEqual(['AbortRelease', 'ApproveRelease', 'DecideReleaseTenant', 'RejectRelease']);
     });
 
     it('gives route functions the table, the fleet configuration and both state machine ARNs', () => {
       for (const route of apiRoutes) {
         const env = resources[functionOfRoute(route.entry)]?.Properties.Environment.Variables as Record<string, unknown>;
 
-        expect(Object.keys(env), route.id).toEqual(expect.arrayContaining(['TABLE_NAME', 'FLEET_CONFIG', 'PROVISION_STATE_MACHINE_ARN', 'OFFBOARD_STATE_MACHINE_ARN']));
+        expect(Object.keys(env), route.id).toEqual(
+          expect.arrayContaining(['TABLE_NAME', 'FLEET_CONFIG', 'PROVISION_STATE_MACHINE_ARN', 'OFFBOARD_STATE_MACHINE_ARN', 'RELEASE_STATE_MACHINE_ARN']),
+        );
         expect(fleetConfigSchema.parse(JSON.parse(env.FLEET_CONFIG as string))).toEqual(exampleFleetConfig());
       }
     });

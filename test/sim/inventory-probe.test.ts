@@ -122,6 +122,7 @@ describe('inventory and Odoo probe of the simulated cloud', () => {
     // assess
     expect(present.map((r) => `${r.service}:${r.type}`).sort()).toEqual([
       'iam:role',
+      'kubernetes:deployment',
       'kubernetes:namespace',
       'rds:database',
       'rds:role',
@@ -129,7 +130,7 @@ describe('inventory and Odoo probe of the simulated cloud', () => {
       's3:prefix',
       'secretsmanager:secret',
     ]);
-    expect(whileTerminating.map((r) => r.type)).toEqual(['namespace']);
+    expect(whileTerminating.map((r) => r.type)).toEqual(['namespace', 'deployment']);
     expect(after).toEqual([]);
   });
 });

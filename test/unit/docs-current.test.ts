@@ -55,11 +55,28 @@ describe('generated documents', () => {
     expect(doc).toContain('    WaitGracePeriod : wait $.plan.graceSeconds s\n');
   });
 
+  it('draws the release workflow and its children, with child executions and task-token waits named', () => {
+    const release = docs['docs/state-diagrams/release-workflow.md'];
+    const batch = docs['docs/state-diagrams/release-batch-workflow.md'];
+    const tenant = docs['docs/state-diagrams/release-tenant-workflow.md'];
+    const rehearsal = docs['docs/state-diagrams/release-rehearsal-workflow.md'];
+
+    expect(release).toContain('from the `odoo-fleet-release` state machine in the synthesized CloudFormation template');
+    expect(release).toContain('        RunRehearsal : child execution of odoo-fleet-release-rehearsal\n');
+    expect(release).toContain('    AwaitApproval : waits for a task token, at most 7 d\n');
+    expect(release).toContain('    AwaitApproval --> FinishRelease : catch ReleaseAborted, ReleaseRejected, States.Timeout\n');
+    expect(batch).toContain('        WaitForGate : wait until $.gate.waitUntil\n');
+    expect(batch).toContain('        UpgradeTenant : child execution of odoo-fleet-release-tenant\n');
+    expect(tenant).toContain('    Bake : wait until $.roll.bakeUntil\n');
+    expect(tenant).toContain('    AwaitDecision : waits for a task token\n');
+    expect(rehearsal).toContain('    CheckRehearsal --> TearDownRehearsal : catch States.ALL\n');
+  });
+
   it('lists every diagram in the state-diagrams index', () => {
     const index = docs['docs/state-diagrams/README.md'];
     const diagrams = Object.keys(docs).filter((p) => p.startsWith('docs/state-diagrams/') && !p.endsWith('/README.md'));
 
     for (const path of diagrams) expect(index).toContain(`](${path.slice('docs/state-diagrams/'.length)})`);
-    expect(diagrams).toHaveLength(5);
+    expect(diagrams).toHaveLength(9);
   });
 });

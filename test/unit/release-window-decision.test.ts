@@ -157,6 +157,15 @@ describe('evaluateRelease', () => {
       expect(decision).toMatchObject({ decision: 'skip', nextOpening: at('2026-02-01T00:00:00Z') });
     });
 
+    it('names the freeze in effect now as the reason a tenant is skipped', () => {
+      const decision = evaluateRelease(input({ tenantFreezes: [range('2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', 'warehouse peak')] }));
+
+      expect(decision.decision).toBe('skip');
+      expect(decision.reason).toContain('(tenant freeze');
+      expect(decision.reason).toContain('warehouse peak');
+      expect(decision.reason).toContain('is in effect until Sun 2026-02-01 01:00 Europe/Brussels');
+    });
+
     it('skips when the windows before the deadline are too short for the predicted upgrade, and says so', () => {
       const decision = evaluateRelease(input({ minimumSlotSeconds: 5 * 3600 }));
 

@@ -109,6 +109,7 @@ function newTenantRecord(c: TenantCreation, placement: Placement, at: Date): Ten
     release: { image: imageFor(c.config.defaultOdooImage, request.odooVersion), modules: [] },
     activeRegion: request.regions.primary,
     lastDrill: null,
+    ...(request.releaseCalendar ? { releaseCalendar: request.releaseCalendar } : {}),
     lease: { owner: attempt.operationId, expiresAt: new Date(at.getTime() + PROVISION_LEASE_SECONDS * 1000).toISOString() },
     version: 1,
     createdAt: iso,

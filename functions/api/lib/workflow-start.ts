@@ -1,7 +1,7 @@
 /**
- * Starting the workflow of an operation. The execution name is deterministic
- * (`{tenantId}-{op}-{operationId}`), so starting it again, from a retried request, finds the first
- * execution instead of starting a second one.
+ * Starting the workflow of an operation or a release. The execution name is deterministic
+ * (`{tenantId}-{op}-{operationId}`, or the release id), so starting it again, from a retried
+ * request, finds the first execution instead of starting a second one.
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { cloud } from '#shared/cloud/clients.ts';
@@ -9,11 +9,12 @@ import { names } from '#shared/domain/names.ts';
 import type { Operation } from '#shared/domain/types.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
 
-export type WorkflowKind = 'provision' | 'offboard';
+export type WorkflowKind = 'provision' | 'offboard' | 'release';
 
 const STATE_MACHINE_ENV: Record<WorkflowKind, string> = {
   provision: 'PROVISION_STATE_MACHINE_ARN',
   offboard: 'OFFBOARD_STATE_MACHINE_ARN',
+  release: 'RELEASE_STATE_MACHINE_ARN',
 };
 
 /** The state machine of a workflow; read before anything is written, so a misconfigured function changes nothing. */
@@ -31,31 +32,34 @@ export function executionArnOf(machineArn: string, executionName: string): strin
 }
 
 export interface WorkflowStart {
-  kind: WorkflowKind;
+  kind: Exclude<WorkflowKind, 'release'>;
   machineArn: string;
   operation: Operation;
   actor: string;
 }
 
-export async function startWorkflow({ kind, machineArn, operation, actor }: WorkflowStart): Promise<string> {
-  const name = names.executionName(operation.tenantId, kind, operation.operationId);
+/** Starts the execution `name`, or finds it: the same name is this request's execution, started by an earlier attempt. */
+async function startNamedExecution(machineArn: string, name: string, input: unknown): Promise<string> {
   const region = machineArn.split(':')[3]!;
   try {
     const res = await cloud()
       .sfn(region)
-      .send(
-        new StartExecutionCommand({
-          stateMachineArn: machineArn,
-          name,
-          input: JSON.stringify({ tenantId: operation.tenantId, operationId: operation.operationId, actor }),
-        }),
-      );
+      .send(new StartExecutionCommand({ stateMachineArn: machineArn, name, input: JSON.stringify(input) }));
     return res.executionArn ?? executionArnOf(machineArn, name);
   } catch (err) {
-    // Same name: this operation's execution, started by an earlier attempt of this request.
     if ((err as { name?: string }).name === 'ExecutionAlreadyExists') return executionArnOf(machineArn, name);
     throw err;
   }
+}
+
+export function startWorkflow({ kind, machineArn, operation, actor }: WorkflowStart): Promise<string> {
+  const name = names.executionName(operation.tenantId, kind, operation.operationId);
+  return startNamedExecution(machineArn, name, { tenantId: operation.tenantId, operationId: operation.operationId, actor });
+}
+
+/** The release workflow, named after the release (`rel-...`, 30 characters). */
+export function startReleaseWorkflow({ machineArn, releaseId, actor }: { machineArn: string; releaseId: string; actor: string }): Promise<string> {
+  return startNamedExecution(machineArn, releaseId, { releaseId, actor });
 }
 
 /**

@@ -1,0 +1,16 @@
+/** `POST /v1/releases/{releaseId}/reject`: while it awaits approval: the workflow stops, REJECTED with the reason. */
+import { rejectBodySchema, releasePathSchema } from '#shared/domain/release-request.ts';
+import { apiHandler } from '#shared/lib/api-handler.ts';
+import { clock } from '#shared/lib/clock.ts';
+import { ok } from '#shared/lib/http.ts';
+import { FleetRepository } from '#shared/store/repository.ts';
+import { idempotent } from './lib/idempotency.ts';
+import { rejectRelease } from './lib/release-control.ts';
+
+export const handler = apiHandler({ params: releasePathSchema, body: rejectBodySchema }, async ({ params, body, actor, idempotencyKey, method, path }) => {
+  const repo = FleetRepository.fromEnv();
+  const now = () => clock().now();
+  return idempotent(repo, { actor, key: idempotencyKey, fingerprint: { method, path, body } }, async () =>
+    ok({ release: await rejectRelease({ repo, releaseId: params.releaseId, actor, now }, body.reason) }),
+  now);
+});

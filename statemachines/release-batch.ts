@@ -1,0 +1,61 @@
+/**
+ * One batch of a release slot: its tenants one after another. Before each tenant the gate decides
+ * (release paused, halted or aborted, wave budget spent, tenant not ACTIVE, window closed); a
+ * tenant that may start is upgraded in its own child execution, named after the release and the
+ * tenant, so a replayed batch attaches to the running upgrade instead of starting a second one.
+ */
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { WorkflowBuilder } from './builder.ts';
+
+export const RELEASE_BATCH_TASKS = {
+  GateTenant: 'functions/release/gate-tenant.ts',
+  RecordTenantCrash: 'functions/release/record-tenant-crash.ts',
+} as const;
+
+export function defineReleaseBatch(b: WorkflowBuilder): sfn.IChainable {
+  const s = b.scope;
+  const at = sfn.JsonPath.stringAt;
+  // Only the tenant id leaves an iteration: the batch's Map collects every iteration's output.
+  const done = new sfn.Succeed(s, 'TenantDone', { outputPath: '$.tenantId' });
+
+  const upgrade = b.childExecution('UpgradeTenant', 'release-tenant', {
+    name: sfn.JsonPath.format('{}-{}', at('$.releaseId'), at('$.tenantId')),
+    input: {
+      releaseId: at('$.releaseId'),
+      actor: at('$.actor'),
+      wave: sfn.JsonPath.numberAt('$.wave'),
+      tenantId: at('$.tenantId'),
+      operationId: at('$.gate.operationId'),
+    },
+  });
+  // The tenant's own workflow failed outright (not a rollback: those end in Succeed with the
+  // outcome recorded): record what is known so the tenant never stays in a non-final outcome.
+  upgrade.addCatch(b.task('RecordTenantCrash', RELEASE_BATCH_TASKS.RecordTenantCrash, { resultPath: null }).next(done), {
+    errors: ['States.ALL'],
+    resultPath: '$.error',
+  });
+  upgrade.next(done);
+
+  const gate = b.task('GateTenant', RELEASE_BATCH_TASKS.GateTenant, { resultPath: '$.gate' });
+  const waitForGate = new sfn.Wait(s, 'WaitForGate', { time: sfn.WaitTime.timestampPath('$.gate.waitUntil') }).next(gate);
+  gate.next(
+    new sfn.Choice(s, 'TenantMayStart?')
+      .when(sfn.Condition.stringEquals('$.gate.action', 'start'), upgrade)
+      .when(sfn.Condition.stringEquals('$.gate.action', 'wait'), waitForGate)
+      .otherwise(done),
+  );
+
+  const tenants = new sfn.Map(s, 'UpgradeTenants', {
+    itemsPath: '$.tenantIds',
+    maxConcurrency: 1,
+    itemSelector: {
+      releaseId: at('$.releaseId'),
+      actor: at('$.actor'),
+      wave: sfn.JsonPath.numberAt('$.wave'),
+      tenantId: at('$$.Map.Item.Value'),
+    },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  tenants.itemProcessor(gate);
+  return tenants.next(new sfn.Succeed(s, 'BatchDone'));
+}

@@ -1,0 +1,347 @@
+/**
+ * Releases through the local API, end to end on the synthesized state machines and the simulated
+ * cloud: a good release in waves, a bad image caught in ring 0 and rolled back with nothing else
+ * touched, a failed migration whose database is restored, a failure budget that halts the release,
+ * pause/resume/abort, approval by the requester refused, and a tenant in a freeze.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalControlPlane } from '#local/control-plane.ts';
+import type { Release, TenantRelease } from '#shared/domain/release-types.ts';
+import type { Operation, Tenant } from '#shared/domain/types.ts';
+import { api, startPlane, tenantBody, waitForOperation } from '../support/local-plane.ts';
+
+let plane: LocalControlPlane;
+
+const REQUESTER = { 'x-actor': 'alice@ops' };
+const APPROVER = { 'x-actor': 'bob@ops' };
+const GOOD = 'registry.example.com/odoo:17.0-20261201';
+const BAD = 'registry.example.com/odoo:17.0-broken';
+const FAST = { bakeSeconds: 60, maxConcurrency: 10, maxConcurrencyPerCell: 4 };
+
+beforeAll(async () => {
+  plane = await startPlane();
+});
+afterAll(async () => {
+  await plane?.close();
+});
+
+async function provision(ids: string[], extra: (id: string) => Record<string, unknown> = () => ({})): Promise<void> {
+  const ops: string[] = [];
+  for (const id of ids) {
+    const res = await api<{ operation: Operation }>(plane, 'POST', '/v1/tenants', tenantBody(id, {}, extra(id)));
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    ops.push(res.body.operation.operationId);
+  }
+  for (const op of ops) expect((await waitForOperation(plane, op)).status).toBe('SUCCEEDED');
+}
+
+async function setFaults(rules: unknown[]): Promise<void> {
+  const res = await api(plane, 'POST', '/_local/faults', { rules });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+interface ReleaseView {
+  release: Release;
+  tenants: TenantRelease[];
+}
+
+async function view(releaseId: string): Promise<ReleaseView> {
+  const tenants: TenantRelease[] = [];
+  let cursor: string | undefined;
+  let release: Release | undefined;
+  do {
+    const res = await api<ReleaseView & { nextCursor?: string }>(plane, 'GET', `/v1/releases/${releaseId}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    release = res.body.release;
+    tenants.push(...res.body.tenants);
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return { release: release!, tenants };
+}
+
+const ENDED = ['SUCCEEDED', 'HALTED', 'FAILED', 'ABORTED', 'REJECTED'];
+
+/**
+ * Polls the release until its status is one of `statuses` (bounded by polls, never by wall-clock);
+ * for a final status, until its workflow has also finished (a halted release still skips its
+ * remaining waves after the status changes).
+ */
+async function until(releaseId: string, statuses: string[], maxPolls = 6000): Promise<ReleaseView> {
+  for (let i = 0; i < maxPolls; i++) {
+    const v = await view(releaseId);
+    if (statuses.includes(v.release.status) && (!ENDED.includes(v.release.status) || v.release.endedAt)) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`release ${releaseId} never reached ${statuses.join('|')}: ${JSON.stringify((await view(releaseId)).release)}`);
+}
+
+async function untilTenant(releaseId: string, tenantId: string, outcomes: string[], maxPolls = 6000): Promise<TenantRelease> {
+  for (let i = 0; i < maxPolls; i++) {
+    const t = (await view(releaseId)).tenants.find((x) => x.tenantId === tenantId);
+    if (t && outcomes.includes(t.outcome)) return t;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`tenant ${tenantId} of ${releaseId} never reached ${outcomes.join('|')}`);
+}
+
+async function create(body: Record<string, unknown>): Promise<Release> {
+  const res = await api<{ release: Release }>(plane, 'POST', '/v1/releases', body, REQUESTER);
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.release;
+}
+
+async function approve(releaseId: string): Promise<void> {
+  await until(releaseId, ['AWAITING_APPROVAL']);
+  const res = await api(plane, 'POST', `/v1/releases/${releaseId}/approve`, {}, APPROVER);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+const tenantOf = async (id: string) => (await api<Tenant>(plane, 'GET', `/v1/tenants/${id}`)).body;
+const webImage = (tenantId: string) =>
+  plane.sim
+    .inventoryForTenant(tenantId)
+    .filter((r) => r.type === 'deployment' && r.id.endsWith('odoo-web'))
+    .map((r) => (r.detail as { image?: string } | undefined)?.image)[0];
+
+describe('Releases, end to end', () => {
+  const fleet = Array.from({ length: 50 }, (_, i) => `rel-t${String(i).padStart(2, '0')}`);
+
+  beforeAll(async () => {
+    await provision(fleet, (id) => (id === 'rel-t00' ? { tags: ['canary'] } : {}));
+  }, 600_000);
+
+  it('previews the plan without changing anything', async () => {
+    const before = await tenantOf('rel-t01');
+    const res = await api<{ dryRun: boolean; plan: { waves: { tenants: unknown[] }[]; totals: { tenants: number } }; windows: Record<string, { decision: string }> }>(
+      plane,
+      'POST',
+      '/v1/releases',
+      { image: GOOD, modules: ['sale'], selector: { tenantIds: fleet }, strategy: FAST, dryRun: true },
+      REQUESTER,
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.plan.totals.tenants).toBe(50);
+    const sizes = res.body.plan.waves.map((w) => w.tenants.length);
+    expect(sizes).toHaveLength(4);
+    expect(sizes[0]).toBe(1);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(50);
+    expect(sizes[1]! < sizes[2]! && sizes[2]! < sizes[3]!).toBe(true);
+    expect(Object.values(res.body.windows).every((w) => w.decision === 'go')).toBe(true);
+    const list = await api<{ items: Release[] }>(plane, 'GET', '/v1/releases');
+    expect(list.body.items).toEqual([]);
+    expect((await tenantOf('rel-t01')).version).toBe(before.version);
+  });
+
+  it('refuses approval by the requester (403) and rolls a good image over 50 tenants in 4 waves', async () => {
+    const release = await create({ image: GOOD, modules: ['sale'], selector: { tenantIds: fleet }, strategy: FAST });
+    await until(release.releaseId, ['AWAITING_APPROVAL']);
+    const self = await api<{ error: { code: string; message: string } }>(plane, 'POST', `/v1/releases/${release.releaseId}/approve`, {}, REQUESTER);
+    expect(self.status).toBe(403);
+    expect(self.body.error.message).toMatch(/alice@ops/);
+
+    await approve(release.releaseId);
+    const done = await until(release.releaseId, ['SUCCEEDED', 'HALTED', 'FAILED', 'ABORTED']);
+    expect(done.release.status, JSON.stringify(done.release)).toBe('SUCCEEDED');
+    expect(done.release.waves).toHaveLength(4);
+    expect(done.release.waves.every((w) => w.status === 'DONE')).toBe(true);
+    expect(done.release.waves[0]!.tenants).toBe(1);
+    expect(done.release.rehearsals.every((r) => r.status === 'PASSED' && r.cleanedUp)).toBe(true);
+    expect(done.tenants.filter((t) => t.outcome === 'SUCCEEDED')).toHaveLength(50);
+    for (const id of ['rel-t00', 'rel-t25', 'rel-t49']) {
+      const t = await tenantOf(id);
+      expect(t.status).toBe('ACTIVE');
+      expect(t.release.image).toBe(GOOD);
+      expect(t.release.modules).toContain('sale');
+      expect(t.lease).toBeUndefined();
+      expect(webImage(id)).toBe(GOOD);
+    }
+    const changes = await api<{ items: { type: string }[] }>(plane, 'GET', '/v1/tenants/rel-t07/changes');
+    expect(changes.body.items.map((c) => c.type)).toEqual(expect.arrayContaining(['MaintenanceStarted', 'ReleaseApplied']));
+  }, 600_000);
+
+  it('catches a crash-looping image in ring 0, rolls it back and touches nothing else', async () => {
+    await setFaults([{ service: 'kubernetes', effect: 'crash-loop', image: BAD }]);
+    const before = await tenantOf('rel-t10');
+    const before0 = await tenantOf('rel-t00');
+    const release = await create({ image: BAD, modules: ['sale'], selector: { tenantIds: fleet }, strategy: FAST });
+    await approve(release.releaseId);
+    const done = await until(release.releaseId, ['HALTED', 'SUCCEEDED', 'FAILED', 'ABORTED']);
+    await setFaults([]);
+
+    expect(done.release.status).toBe('HALTED');
+    expect(done.release.statusReason).toMatch(/wave 0/i);
+    const canary = done.tenants.find((t) => t.tenantId === 'rel-t00')!;
+    expect(canary.outcome).toBe('ROLLED_BACK');
+    // The new pods never became ready: caught at the roll, before any user reached the new image.
+    expect(canary.rollback?.reason ?? canary.reason).toMatch(/crash|ready|progress/i);
+    expect(done.tenants.filter((t) => t.tenantId !== 'rel-t00').every((t) => t.outcome === 'SKIPPED')).toBe(true);
+    const t0 = await tenantOf('rel-t00');
+    expect(t0.status).toBe('ACTIVE');
+    expect(t0.release.image).toBe(before0.release.image);
+    expect(webImage('rel-t00')).toBe(before0.release.image);
+    const after = await tenantOf('rel-t10');
+    expect(after.version).toBe(before.version);
+  }, 600_000);
+
+  it('restores the database when the migration fails in production, and the tenant serves its previous version', async () => {
+    const image = 'registry.example.com/odoo:17.0-migration-bug';
+    const release = await create({ image, modules: ['stock'], selector: { tenantIds: ['rel-t05'] }, strategy: { ...FAST, waves: ['rest'] } });
+    await until(release.releaseId, ['AWAITING_APPROVAL']);
+    // The rehearsal passed; production's migration fails (e.g. data only production has).
+    await setFaults([{ service: 'kubernetes', effect: 'migration-fails', image }]);
+    await approve(release.releaseId);
+    const done = await until(release.releaseId, ['HALTED', 'SUCCEEDED', 'FAILED', 'ABORTED']);
+    await setFaults([]);
+
+    const t = done.tenants.find((x) => x.tenantId === 'rel-t05')!;
+    expect(t.outcome).toBe('ROLLED_BACK');
+    expect(t.rollback?.databaseRestored).toBe(true);
+    expect(t.migrationStartedAt).toBeDefined();
+    const tenant = await tenantOf('rel-t05');
+    expect(tenant.status).toBe('ACTIVE');
+    expect(tenant.release.image).toBe(GOOD);
+    expect(tenant.release.modules).not.toContain('stock');
+    expect(webImage('rel-t05')).toBe(GOOD);
+    // No pre-change copy is left behind, and the database is the tenant's own name again.
+    const databases = plane.sim.inventoryForTenant('rel-t05').filter((r) => r.type === 'database');
+    expect(databases.map((d) => d.id)).toEqual([expect.stringMatching(/odoo_rel_t05$/)]);
+    const op = await api<Operation>(plane, 'GET', `/v1/operations/${t.operationId}`);
+    expect(op.body.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['RunUpgradeJob', 'PlanRollback', 'RestoreDatabase', 'RevertImage', 'MarkRolledBack']));
+  }, 600_000);
+
+  it('rejects a release whose rehearsal fails, before any production change', async () => {
+    const image = 'registry.example.com/odoo:17.0-rehearsal-catches';
+    await setFaults([{ service: 'kubernetes', effect: 'migration-fails', image }]);
+    const before = await tenantOf('rel-t06');
+    const release = await create({ image, modules: ['mrp'], selector: { tenantIds: ['rel-t06', 'rel-t07'] }, strategy: FAST });
+    const done = await until(release.releaseId, ['REJECTED', 'AWAITING_APPROVAL', 'FAILED']);
+    await setFaults([]);
+    expect(done.release.status).toBe('REJECTED');
+    expect(done.release.statusReason).toMatch(/rehears/i);
+    expect(done.release.rehearsals.every((r) => r.cleanedUp)).toBe(true);
+    expect(done.tenants.every((t) => t.outcome === 'PENDING' || t.outcome === 'SKIPPED')).toBe(true);
+    expect((await tenantOf('rel-t06')).version).toBe(before.version);
+  }, 600_000);
+
+  it('halts when a wave spends its failure budget: in-flight tenants roll back, the rest are skipped', async () => {
+    const image = 'registry.example.com/odoo:17.0-errors';
+    const ids = ['rel-t11', 'rel-t12', 'rel-t13', 'rel-t14', 'rel-t15', 'rel-t16', 'rel-t17', 'rel-t18'];
+    const release = await create({
+      image,
+      modules: ['sale'],
+      selector: { tenantIds: ids },
+      strategy: { ...FAST, waves: [4, 'rest'], maxConcurrency: 1, maxFailurePercent: 25 },
+    });
+    await until(release.releaseId, ['AWAITING_APPROVAL']);
+    await setFaults([{ service: 'kubernetes', effect: 'high-error-rate', image }]);
+    await approve(release.releaseId);
+    const done = await until(release.releaseId, ['HALTED', 'SUCCEEDED', 'FAILED', 'ABORTED']);
+    await setFaults([]);
+
+    expect(done.release.status).toBe('HALTED');
+    expect(done.release.waves[0]!.failureBudget).toBe(1);
+    const rolledBack = done.tenants.filter((t) => t.outcome === 'ROLLED_BACK');
+    // One failure is within the budget of 1; the second spends it; nothing starts after that.
+    expect(rolledBack).toHaveLength(2);
+    expect(rolledBack.every((t) => t.verdict?.outcome === 'fail')).toBe(true);
+    expect(done.tenants.filter((t) => t.outcome === 'SKIPPED')).toHaveLength(6);
+    expect(done.release.waves[1]!.status).not.toBe('DONE');
+    for (const id of ids) expect((await tenantOf(id)).release.image).not.toBe(image);
+  }, 600_000);
+
+  it('asks a human before a restore would lose writes made after the cut-over, and follows the decision', async () => {
+    const image = 'registry.example.com/odoo:17.0-late-errors';
+    const release = await create({ image, modules: ['sale'], selector: { tenantIds: ['rel-t20'] }, strategy: { ...FAST, waves: ['rest'] } });
+    await until(release.releaseId, ['AWAITING_APPROVAL']);
+    await setFaults([
+      { service: 'kubernetes', effect: 'high-error-rate', image },
+      { service: 'kubernetes', effect: 'user-writes', image },
+    ]);
+    await approve(release.releaseId);
+    const waiting = await untilTenant(release.releaseId, 'rel-t20', ['AWAITING_DECISION', 'ROLLED_BACK', 'FAILED', 'SUCCEEDED']);
+    expect(waiting.outcome).toBe('AWAITING_DECISION');
+    expect(waiting.reason).toMatch(/wrote|write/i);
+    await setFaults([]);
+
+    const wrong = await api(plane, 'POST', `/v1/releases/${release.releaseId}/tenants/rel-t21/decision`, { choice: 'rollback', reason: 'x' }, APPROVER);
+    expect([404, 409]).toContain(wrong.status);
+    const res = await api(plane, 'POST', `/v1/releases/${release.releaseId}/tenants/rel-t20/decision`, { choice: 'rollback', reason: 'errors outweigh an hour of orders; re-key them' }, APPROVER);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const t = await untilTenant(release.releaseId, 'rel-t20', ['ROLLED_BACK', 'FAILED']);
+    expect(t.outcome).toBe('ROLLED_BACK');
+    expect(t.decision).toMatchObject({ by: 'bob@ops', choice: 'rollback' });
+    expect(t.rollback?.databaseRestored).toBe(true);
+    expect((await tenantOf('rel-t20')).release.image).toBe(GOOD);
+  }, 600_000);
+
+  it('aborts before approval without touching a tenant; pauses between tenants and resumes', async () => {
+    const aborted = await create({ image: 'registry.example.com/odoo:17.0-never', modules: [], selector: { tenantIds: ['rel-t30'] }, strategy: FAST });
+    await until(aborted.releaseId, ['AWAITING_APPROVAL']);
+    const res = await api(plane, 'POST', `/v1/releases/${aborted.releaseId}/abort`, { reason: 'wrong build' }, APPROVER);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const done = await until(aborted.releaseId, ['ABORTED']);
+    expect(done.tenants.every((t) => t.outcome === 'PENDING' || t.outcome === 'SKIPPED')).toBe(true);
+    expect((await api(plane, 'POST', `/v1/releases/${aborted.releaseId}/resume`, {}, APPROVER)).status).toBe(409);
+
+    const ids = ['rel-t31', 'rel-t32', 'rel-t33', 'rel-t34', 'rel-t35', 'rel-t36'];
+    const image = 'registry.example.com/odoo:17.0-paused';
+    const release = await create({ image, modules: [], selector: { tenantIds: ids }, strategy: { ...FAST, waves: ['rest'], maxConcurrency: 1 } });
+    await approve(release.releaseId);
+    await until(release.releaseId, ['ROLLING_OUT']);
+    expect((await api(plane, 'POST', `/v1/releases/${release.releaseId}/pause`, { reason: 'looking at a graph' }, APPROVER)).status).toBe(200);
+    // The tenant already past its gate finishes; then nothing new starts while paused.
+    let settled = -1;
+    let quiet = 0;
+    for (let i = 0; i < 3000 && quiet < 25; i++) {
+      const v = await view(release.releaseId);
+      const started = v.tenants.filter((t) => t.outcome !== 'PENDING').length;
+      const inFlight = v.tenants.some((t) => ['PREFLIGHT', 'UPGRADING', 'BAKING', 'ROLLING_BACK'].includes(t.outcome));
+      quiet = !inFlight && started === settled ? quiet + 1 : 0;
+      settled = started;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(settled).toBeGreaterThanOrEqual(0);
+    expect(settled).toBeLessThan(ids.length);
+    for (let i = 0; i < 50; i++) {
+      const v = await view(release.releaseId);
+      expect(v.release.status).toBe('PAUSED');
+      expect(v.tenants.filter((t) => t.outcome !== 'PENDING').length).toBe(settled);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await api(plane, 'POST', `/v1/releases/${release.releaseId}/resume`, {}, APPROVER)).status).toBe(200);
+    const finished = await until(release.releaseId, ['SUCCEEDED', 'HALTED', 'FAILED', 'ABORTED']);
+    expect(finished.release.status).toBe('SUCCEEDED');
+    expect(finished.tenants.every((t) => t.outcome === 'SUCCEEDED')).toBe(true);
+  }, 600_000);
+
+  it('waits for a closed window (following the simulated clock) and skips a tenant frozen past the deadline', async () => {
+    const clock = await api<{ now: string }>(plane, 'GET', '/_local/clock');
+    const now = new Date(clock.body.now);
+    const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+    const opens = new Date(now.getTime() + 2 * 3600_000);
+    const closes = new Date(now.getTime() + 5 * 3600_000);
+    const all = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    const windowed = await api(plane, 'PUT', '/v1/tenants/rel-t40/release-calendar', { windows: [{ days: all, start: hhmm(opens), end: hhmm(closes), timeZone: 'UTC' }] });
+    expect(windowed.status, JSON.stringify(windowed.body)).toBe(200);
+    const frozen = await api(plane, 'PUT', '/v1/tenants/rel-t41/release-calendar', {
+      windows: [{ days: all, start: '00:00', end: '00:00', timeZone: 'UTC' }],
+      freezes: [{ kind: 'range', from: new Date(now.getTime() - 3600_000).toISOString(), to: new Date(now.getTime() + 10 * 86_400_000).toISOString(), reason: 'warehouse peak' }],
+    });
+    expect(frozen.status, JSON.stringify(frozen.body)).toBe(200);
+
+    const deadline = new Date(now.getTime() + 2 * 86_400_000).toISOString();
+    const release = await create({ image: 'registry.example.com/odoo:17.0-windowed', modules: [], selector: { tenantIds: ['rel-t40', 'rel-t41'] }, strategy: { ...FAST, waves: ['rest'] }, deadline });
+    await approve(release.releaseId);
+    const skipped = await untilTenant(release.releaseId, 'rel-t41', ['SKIPPED', 'SUCCEEDED']);
+    expect(skipped.outcome).toBe('SKIPPED');
+    expect(skipped.reason).toMatch(/warehouse peak/);
+    const waiting = await untilTenant(release.releaseId, 'rel-t40', ['WAITING_WINDOW', 'SUCCEEDED']);
+    expect(waiting.outcome).toBe('WAITING_WINDOW');
+    expect(new Date(waiting.window!.until!).getTime()).toBeGreaterThan(now.getTime());
+
+    expect((await api(plane, 'POST', '/_local/clock', { advanceSeconds: 3 * 3600 })).status).toBe(200);
+    const done = await until(release.releaseId, ['SUCCEEDED', 'HALTED', 'FAILED']);
+    expect(done.tenants.find((t) => t.tenantId === 'rel-t40')!.outcome).toBe('SUCCEEDED');
+    expect(done.tenants.find((t) => t.tenantId === 'rel-t41')!.outcome).toBe('SKIPPED');
+  }, 600_000);
+});
