@@ -2,13 +2,19 @@
  * `npm run bench`: figures measured side by side in one run, printed as tables.
  *  1. Lambda bundles: size and cold-load time, as a ratio to a minimal middy handler.
  *  2. Local provisioning: wall time and state transitions for one tenant, then 100 at once.
+ *  3. Release at fleet scale: a release over seeded tenants (1,000, then 5,000 when asked), its
+ *     makespan against its lower bound, transitions and invocations per tenant, and the largest
+ *     execution history and state payload against Step Functions' limits.
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { apiRoutes } from '#functions/api/routes.ts';
 import { startLocalControlPlane } from '#local/control-plane.ts';
 import { defaultLocalFleetConfig } from '#local/fleet.local.ts';
 import { OFFBOARD_TASKS } from '#statemachines/offboard.ts';
 import { PROVISION_TASKS } from '#statemachines/provision.ts';
 import { measureBundles } from './bundles.ts';
+
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.LOG_LEVEL ??= 'silent';
@@ -59,5 +65,15 @@ async function provisioning(): Promise<void> {
   await plane.close();
 }
 
+/**
+ * In a process of its own: handler modules stay loaded between control planes in one process, and
+ * those keeping a warm client (as a Lambda container does) would still talk to the closed plane.
+ */
+function releases(): void {
+  const run = spawnSync(process.execPath, [...process.execArgv, path.resolve('bench/release-section.ts')], { stdio: 'inherit', env: process.env });
+  if (run.status !== 0) throw new Error(`release benchmark exited with ${run.status ?? run.signal}`);
+}
+
 await bundles();
 await provisioning();
+releases();

@@ -6,8 +6,10 @@
  * keeps executions with AWS's semantics for names (a replayed StartExecution with the same name
  * and input while it runs is the same execution; otherwise ExecutionAlreadyExists), runs
  * `startExecution.sync` tasks as separate child executions, holds `waitForTaskToken` states until
- * SendTaskSuccess/SendTaskFailure, and counts state transitions and task invocations per execution
- * for the benchmarks.
+ * SendTaskSuccess/SendTaskFailure, and counts state transitions, task invocations and approximate
+ * history events per execution for the benchmarks (payload sizes too, when asked).
+ * `$$.State.RetryCount` in a child execution's name or input is the number of earlier attempts of
+ * that state with the same parameters (the interpreter keeps no `$$.State`).
  */
 import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
@@ -32,12 +34,64 @@ export interface LocalExecution {
   cause?: string;
   transitions: number;
   taskInvocations: number;
+  /** Approximate Step Functions history events of this execution (see `historyEventsOf`). */
+  historyEvents: number;
+  /** The largest state input/output, task payload/result or execution input/output, when payloads are measured. */
+  largestPayload?: PayloadSize;
   /** The execution whose `startExecution.sync` task started this one. */
   parentExecutionArn?: string;
   done: Promise<void>;
 }
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+export interface PayloadSize {
+  /** UTF-8 bytes of the JSON document, as Step Functions counts them against its 256 KB limit. */
+  bytes: number;
+  /** Which document: `output of StartWave`, `result of RunBatch`, `execution input`... */
+  where: string;
+}
+
+/** The interpreter's event log, as far as history is counted from it. */
+interface LoggedEvent {
+  type: string;
+  state?: { name: string; type: string; input?: unknown; output?: unknown };
+}
+
+/**
+ * How many events an event of the interpreter's log stands for in a Step Functions execution
+ * history, approximately: execution started/ended 1 each; a state entered and exited 1 each; a
+ * Lambda task adds scheduled, started and succeeded/failed (3), a `.sync` or token task one more
+ * (submitted); each retry another attempt (3); a Map adds its started and ended events (2) and each
+ * iteration its started and ended events (1 each), the states of an inline iteration counting
+ * where they run. Catches, failed states and Wait internals add nothing of their own.
+ */
+function historyEventsOf(event: LoggedEvent, submittedTasks: ReadonlySet<string>): number {
+  switch (event.type) {
+    case 'StateEntered': {
+      const type = event.state?.type;
+      if (type === 'Task') return 1 + 3 + (submittedTasks.has(event.state!.name) ? 1 : 0);
+      if (type === 'Map') return 1 + 2;
+      return 1;
+    }
+    case 'StateExited':
+    case 'MapIterationStarted':
+    case 'MapIterationSucceeded':
+    case 'MapIterationFailed':
+    case 'ExecutionStarted':
+    case 'ExecutionSucceeded':
+    case 'ExecutionFailed':
+    case 'ExecutionAborted':
+    case 'ExecutionTimeout':
+      return 1;
+    case 'StateRetried':
+      return 3;
+    default:
+      return 0;
+  }
+}
+
+const utf8Bytes = (json: string) => Buffer.byteLength(json, 'utf8');
 
 /** A fault on a Task: fail before the handler runs, or crash after its side effect (a Lambda timeout after the work). */
 export interface TaskFaultRule {
@@ -67,6 +121,13 @@ class TaskError extends Error {
 /** What `$$.Task.Token` resolves to in a run; each token task swaps it for a fresh token. */
 const TOKEN_PLACEHOLDER = 'local-task-token-placeholder';
 /**
+ * What `$$.State.RetryCount` resolves to in a run; a child execution task swaps it for its attempt
+ * number. Counted per execution, state and parameters, which is AWS's count for a state entered
+ * once with those parameters (a Map iteration, say); a state entered again anew would restart at 0
+ * in AWS and goes on counting here.
+ */
+const RETRY_COUNT_PLACEHOLDER = 'local-retry-count-placeholder';
+/**
  * Longest timeout handed to the interpreter, in seconds: it sleeps with setTimeout, whose delay
  * overflows (and fires at once) beyond 2^31 ms. AWS's own bound is the execution's timeout.
  */
@@ -76,6 +137,15 @@ function replaceToken(value: unknown, token: string): unknown {
   if (value === TOKEN_PLACEHOLDER) return token;
   if (Array.isArray(value)) return value.map((v) => replaceToken(v, token));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceToken(v, token)]));
+  return value;
+}
+
+/** `value` with the retry count placeholder (alone or inside a formatted string) replaced by `count`. */
+function replaceRetryCount(value: unknown, count: number): unknown {
+  if (value === RETRY_COUNT_PLACEHOLDER) return count;
+  if (typeof value === 'string') return value.split(RETRY_COUNT_PLACEHOLDER).join(String(count));
+  if (Array.isArray(value)) return value.map((v) => replaceRetryCount(v, count));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceRetryCount(v, count)]));
   return value;
 }
 
@@ -133,7 +203,15 @@ export class LocalStepFunctions {
   private readonly tokens = new TaskTokens();
   /** Handler invocations under way, of every execution: a stopped execution's Lambda still finishes. */
   private readonly invocations = new Set<Promise<unknown>>();
+  /** Attempts of child execution tasks, per execution, state and parameters: `$$.State.RetryCount`. */
+  private readonly childAttempts = new Map<string, number>();
   private taskFaults: TaskFaultRule[] = [];
+  /**
+   * Measure the size of every state input and output, task payload and result, and execution input
+   * and output (`largestPayload` of each execution). Off unless a benchmark turns it on: it
+   * serializes every document once more.
+   */
+  measurePayloads = false;
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
     for (const def of opts.definitions) {
@@ -176,6 +254,7 @@ export class LocalStepFunctions {
       input,
       transitions: 0,
       taskInvocations: 0,
+      historyEvents: 0,
       parentExecutionArn,
       done: Promise.resolve(),
     };
@@ -251,6 +330,11 @@ export class LocalStepFunctions {
     while (this.invocations.size > 0) await Promise.allSettled([...this.invocations]);
   }
 
+  private notePayload(execution: LocalExecution, where: string, json: string): void {
+    const bytes = utf8Bytes(json);
+    if (!execution.largestPayload || bytes > execution.largestPayload.bytes) execution.largestPayload = { bytes, where };
+  }
+
   private handler(entry: string): Promise<Handler> {
     let h = this.handlers.get(entry);
     if (!h) {
@@ -277,7 +361,9 @@ export class LocalStepFunctions {
     if (before) throw new TaskError(before.error ?? 'Lambda.ServiceException', `injected fault before ${stateName}`);
     const handler = await this.handler(entry);
     // Lambda passes JSON in and out: no shared references, no undefined values.
-    const event = JSON.parse(JSON.stringify(payload)) as unknown;
+    const payloadJson = JSON.stringify(payload);
+    if (this.measurePayloads) this.notePayload(execution, `payload of ${stateName}`, payloadJson);
+    const event = JSON.parse(payloadJson) as unknown;
     const context = { functionName: entry, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 120_000 };
     const run = handler(event, context);
     this.invocations.add(run);
@@ -288,7 +374,10 @@ export class LocalStepFunctions {
     const result = await run;
     const after = this.takeFault(stateName, 'crash-after');
     if (after) throw new TaskError(after.error ?? 'Sandbox.Timedout', `injected crash after ${stateName} did its work`);
-    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    if (result === undefined) return null;
+    const resultJson = JSON.stringify(result);
+    if (this.measurePayloads) this.notePayload(execution, `result of ${stateName}`, resultJson);
+    return JSON.parse(resultJson);
   }
 
   /** A `lambda:invoke.waitForTaskToken` state: invoke with a fresh token, then wait for its answer. */
@@ -306,7 +395,10 @@ export class LocalStepFunctions {
 
   /** A `startExecution.sync:2` state: a child execution of its own, its result as `.sync:2` returns it. */
   private async runChild(execution: LocalExecution, stateName: string, childMachine: string, parameters: unknown): Promise<unknown> {
-    const p = parameters as { StateMachineArn?: string; Input?: unknown; Name?: string };
+    const key = `${execution.executionArn}|${stateName}|${JSON.stringify(parameters)}`;
+    const attempt = this.childAttempts.get(key) ?? 0;
+    this.childAttempts.set(key, attempt + 1);
+    const p = replaceRetryCount(parameters, attempt) as { StateMachineArn?: string; Input?: unknown; Name?: string };
     const input = typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {});
     let child: LocalExecution;
     try {
@@ -317,7 +409,11 @@ export class LocalStepFunctions {
       throw new TaskError(`StepFunctions.${e.name ?? 'Error'}Exception`, `${stateName}: ${e.message ?? String(err)}`);
     }
     await child.done;
-    if (child.status === 'SUCCEEDED') return syncResult(child);
+    if (child.status === 'SUCCEEDED') {
+      const result = syncResult(child);
+      if (this.measurePayloads) this.notePayload(execution, `result of ${stateName}`, JSON.stringify(result));
+      return result;
+    }
     throw new TaskError('States.TaskFailed', JSON.stringify(syncResult(child)));
   }
 
@@ -366,12 +462,21 @@ export class LocalStepFunctions {
         Execution: { Id: execution.executionArn, Name: execution.name, StartTime: execution.startDate.toISOString(), Input: input as never },
         StateMachine: { Id: execution.stateMachineArn, Name: def.name },
         Task: { Token: TOKEN_PLACEHOLDER },
+        State: { RetryCount: RETRY_COUNT_PLACEHOLDER },
       },
     });
     this.aborts.set(execution.executionArn, run.abort);
     const counting = (async () => {
+      const submitted = new Set([...Object.keys(def.childExecutions), ...def.tokenTasks]);
+      if (this.measurePayloads) this.notePayload(execution, 'execution input', execution.input);
       for await (const event of run.eventLogs) {
         if (event.type === 'StateEntered') execution.transitions += 1;
+        execution.historyEvents += historyEventsOf(event as LoggedEvent, submitted);
+        const state = (event as LoggedEvent).state;
+        if (this.measurePayloads && state) {
+          if (event.type === 'StateEntered') this.notePayload(execution, `input of ${state.name}`, JSON.stringify(state.input ?? null));
+          if (event.type === 'StateExited') this.notePayload(execution, `output of ${state.name}`, JSON.stringify(state.output ?? null));
+        }
       }
     })();
     try {
@@ -379,6 +484,7 @@ export class LocalStepFunctions {
       if (execution.status === 'RUNNING') {
         execution.status = 'SUCCEEDED';
         execution.output = JSON.stringify(output);
+        if (this.measurePayloads) this.notePayload(execution, 'execution output', execution.output);
       }
     } catch (err) {
       if (execution.status === 'RUNNING') {

@@ -47,6 +47,22 @@ export const releasePollInterval = {
   rollout: Duration.seconds(10),
   /** Rehearsal resources being deleted. */
   teardown: Duration.seconds(30),
+  /** A release paused after its last tenant started, until it is resumed or aborted. */
+  paused: Duration.seconds(60),
+};
+
+/**
+ * A batch child that ended in failure (stopped, timed out, a step that kept failing) runs again,
+ * twice at most, each attempt under its own name (`$$.State.RetryCount`): a failed execution's name
+ * cannot be used again. The new attempt loads the same tenants; their gates skip those settled and
+ * attach to a tenant execution still running (same name, same input), so none is upgraded twice.
+ * States.ALL must be the last retrier, after the start-error one.
+ */
+export const batchRetry: sfn.RetryProps = {
+  errors: ['States.ALL'],
+  interval: Duration.seconds(30),
+  backoffRate: 2,
+  maxAttempts: 2,
 };
 
 /** How long a release may wait for its approval before it ends as not approved. */

@@ -1,13 +1,16 @@
 /**
- * One batch of a release slot: its tenants one after another. Before each tenant the gate decides
- * (release paused, halted or aborted, wave budget spent, tenant not ACTIVE, window closed); a
- * tenant that may start is upgraded in its own child execution, named after the release and the
- * tenant, so a replayed batch attaches to the running upgrade instead of starting a second one.
+ * One batch of a release slot: its tenant ids loaded from the wave item (the parent passes only
+ * the wave, slot and batch numbers), then its tenants one after another. Before each tenant the
+ * gate decides (release paused, halted or aborted, wave budget spent, tenant not ACTIVE, window
+ * closed); a tenant that may start is upgraded in its own child execution, named after the release
+ * and the tenant, so a replayed or retried batch attaches to the running upgrade instead of
+ * starting a second one.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { WorkflowBuilder } from './builder.ts';
 
 export const RELEASE_BATCH_TASKS = {
+  LoadBatch: 'functions/release/load-batch.ts',
   GateTenant: 'functions/release/gate-tenant.ts',
   RecordTenantCrash: 'functions/release/record-tenant-crash.ts',
 } as const;
@@ -57,5 +60,6 @@ export function defineReleaseBatch(b: WorkflowBuilder): sfn.IChainable {
     resultPath: sfn.JsonPath.DISCARD,
   });
   tenants.itemProcessor(gate);
-  return tenants.next(new sfn.Succeed(s, 'BatchDone'));
+  const load = b.task('LoadBatch', RELEASE_BATCH_TASKS.LoadBatch, { resultPath: '$.tenantIds' });
+  return load.next(tenants).next(new sfn.Succeed(s, 'BatchDone'));
 }

@@ -3,12 +3,14 @@
  * on a neutralized copy (child executions) -> re-plan with the rehearsal timings -> wait for an
  * approval (task token) -> wave by wave: slots of tenants run side by side, each slot's batches one
  * after another, each batch a child execution, so this execution's history stays small whatever
- * the fleet's size -> the circuit breaker after each wave -> finish. Pause, abort and halt are read
- * by the handlers between tenants and waves; nothing here aborts a tenant mid-migration.
+ * the fleet's size, and its payload too: it carries slot and batch numbers, each batch loads its
+ * tenant ids from the wave item -> the circuit breaker after each wave -> finish. Pause, abort and
+ * halt are read by the handlers between tenants and waves; nothing here aborts a tenant
+ * mid-migration. A release paused when its last wave ended waits here until resumed or aborted.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { WorkflowBuilder } from './builder.ts';
-import { APPROVAL_TIMEOUT, MAX_CONCURRENT_REHEARSALS } from './policies.ts';
+import { APPROVAL_TIMEOUT, batchRetry, MAX_CONCURRENT_REHEARSALS, releasePollInterval } from './policies.ts';
 
 export const RELEASE_TASKS = {
   ValidateRelease: 'functions/release/validate-release.ts',
@@ -35,7 +37,17 @@ export function defineRelease(b: WorkflowBuilder): sfn.IChainable {
     return state;
   };
   const stopped = new sfn.Succeed(s, 'ReleaseStopped');
-  const finish = onFailure(t('FinishRelease', null)).next(new sfn.Succeed(s, 'ReleaseFinished'));
+  // A release still PAUSED after its last wave is neither done nor stopped: ask again every minute
+  // until it is resumed (then SUCCEEDED) or aborted.
+  const finish = onFailure(t('FinishRelease', '$.finish'));
+  finish.next(
+    new sfn.Choice(s, 'StillPaused?')
+      .when(
+        sfn.Condition.stringEquals('$.finish.status', 'PAUSED'),
+        new sfn.Wait(s, 'WaitWhilePaused', { time: sfn.WaitTime.duration(releasePollInterval.paused) }).next(finish),
+      )
+      .otherwise(new sfn.Succeed(s, 'ReleaseFinished')),
+  );
 
   // Rehearsals: one child execution per distinct module set; a crashed child is recorded by its
   // own RecordRehearsal or found missing by EvaluateRehearsals, which then rejects the release.
@@ -67,18 +79,22 @@ export function defineRelease(b: WorkflowBuilder): sfn.IChainable {
   );
   rehearse.itemProcessor(runRehearsal);
 
-  // One batch of a slot: a child execution upgrading its tenants one after another.
+  // One batch of a slot: a child execution upgrading its tenants one after another. A failed one
+  // runs again under a new name per attempt (a failed execution's name cannot be reused); the
+  // tenants' own executions keep theirs, so a re-run attaches to them instead of starting twice.
   const runBatch = b.childExecution('RunBatch', 'release-batch', {
-    name: sfn.JsonPath.format('{}-w{}-s{}-b{}', at('$.releaseId'), at('$.wave'), at('$.slot'), at('$.batch')),
+    name: sfn.JsonPath.format('{}-w{}-s{}-b{}-a{}', at('$.releaseId'), at('$.wave'), at('$.slot'), at('$.batch'), at('$$.State.RetryCount')),
     input: {
       releaseId: at('$.releaseId'),
       actor: at('$.actor'),
       wave: sfn.JsonPath.numberAt('$.wave'),
-      tenantIds: sfn.JsonPath.listAt('$.tenantIds'),
+      slot: sfn.JsonPath.numberAt('$.slot'),
+      batch: sfn.JsonPath.numberAt('$.batch'),
     },
     outputPath: '$.batch',
   });
-  // A crashed batch leaves its tenants as they are; EndWave and FinishRelease read the outcomes.
+  runBatch.addRetry(batchRetry);
+  // A batch that failed every attempt leaves its tenants as they are; EndWave finds any not settled and halts.
   runBatch.addCatch(new sfn.Pass(s, 'BatchCrashed', { outputPath: '$.batch' }), { errors: ['States.ALL'], resultPath: '$.error' });
   const runBatches = new sfn.Map(s, 'RunBatches', {
     itemsPath: '$.batches',
@@ -88,8 +104,7 @@ export function defineRelease(b: WorkflowBuilder): sfn.IChainable {
       actor: at('$.actor'),
       wave: sfn.JsonPath.numberAt('$.wave'),
       slot: sfn.JsonPath.numberAt('$.slot'),
-      batch: sfn.JsonPath.numberAt('$$.Map.Item.Value.batch'),
-      tenantIds: sfn.JsonPath.listAt('$$.Map.Item.Value.tenantIds'),
+      batch: sfn.JsonPath.numberAt('$$.Map.Item.Value'),
     },
     resultPath: sfn.JsonPath.DISCARD,
     outputPath: '$.slot',

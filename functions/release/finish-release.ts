@@ -2,7 +2,8 @@
  * Last state of a release. After the waves: SUCCEEDED, unless it already ended otherwise (HALTED,
  * ABORTED, REJECTED, FAILED stay as they are). After an approval wait that ended in an error: the
  * rejection, the abort or the approval timeout is recorded. Either way, tenants that never started
- * are skipped with the reason and the release gets its end time.
+ * are skipped with the reason and the release gets its end time. A release still PAUSED is neither:
+ * it is left as it is, and the workflow waits and asks again.
  */
 import { isTerminal, type ReleaseEvent } from '#shared/domain/release-lifecycle.ts';
 import type { Release } from '#shared/domain/release-types.ts';
@@ -35,7 +36,8 @@ export const handler = releaseStep<{ releaseId: string; actor: string; error?: u
   } else if (release.status === 'ROLLING_OUT') {
     release = await updateRelease((r) => ({ ...r, statusReason: 'every wave is done' }), 'AllWavesDone');
   }
-  // A release paused after its last tenant started stays PAUSED: whoever paused it decides.
+  // A release paused after its last tenant started is answered PAUSED, unchanged: the workflow asks
+  // again a minute later, until whoever paused it resumes (SUCCEEDED then) or aborts it.
 
   let skipped: string[] = [];
   if (isTerminal(release.status)) {

@@ -14,7 +14,7 @@ import type {
   PutMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
 import { awsError, requireParams } from './errors.ts';
-import { TENANT_METRICS, TENANT_NAMESPACE, type TenantMetric, type TenantSignals } from './tenant-signals.ts';
+import { alarmNames, TENANT_METRICS, TENANT_NAMESPACE, type TenantMetric, type TenantSignals, type TenantWorkload } from './tenant-signals.ts';
 import type { Out, ServiceSim, SimContext } from './types.ts';
 
 export interface MetricPoint {
@@ -87,6 +87,12 @@ export class CloudWatchSim implements ServiceSim {
     if (!(start < end)) throw invalid('The parameter StartTime must be less than the parameter EndTime.');
     const ids = new Set<string>();
     let datapoints = 0;
+    // A tenant's workload is read once per call, not once per datapoint.
+    const workloads = new Map<string, TenantWorkload | undefined>();
+    const workloadOf = (tenantId: string) => {
+      if (!workloads.has(tenantId)) workloads.set(tenantId, this.signals?.workload(tenantId));
+      return workloads.get(tenantId);
+    };
     const results: MetricDataResult[] = queries.map((q) => {
       if (!q.Id || !QUERY_ID.test(q.Id)) throw invalid(`The value ${q.Id} for parameter MetricDataQueries.member.Id is invalid: it must start with a lower-case letter.`);
       if (ids.has(q.Id)) throw invalid(`The values for parameter id in MetricDataQueries are not unique: ${q.Id}.`);
@@ -105,7 +111,7 @@ export class CloudWatchSim implements ServiceSim {
         // Newest first, as GetMetricData answers by default.
         for (let t = end - period * 1000; t >= start; t -= period * 1000) {
           if (++datapoints > MAX_DATAPOINTS) throw invalid(`Too many datapoints requested: more than ${MAX_DATAPOINTS}.`);
-          const value = this.signals.metric(tenantId, metric, t, period);
+          const value = this.signals.metric(tenantId, metric, t, period, workloadOf(tenantId));
           if (value === undefined) continue;
           timestamps.push(new Date(t));
           values.push(value);
@@ -121,7 +127,10 @@ export class CloudWatchSim implements ServiceSim {
     const types = i.AlarmTypes ?? ['MetricAlarm'];
     if (!types.includes('MetricAlarm')) return { MetricAlarms: [], CompositeAlarms: [] };
     const signals = this.signals;
-    const tenants = signals ? signals.tenants() : [];
+    // Only the tenants whose alarm names the request can match are evaluated.
+    const named = (tenantId: string) =>
+      alarmNames(tenantId).some((name) => (!i.AlarmNamePrefix || name.startsWith(i.AlarmNamePrefix)) && (!i.AlarmNames?.length || i.AlarmNames.includes(name)));
+    const tenants = signals ? signals.tenants(named) : [];
     const alarms: MetricAlarm[] = tenants.flatMap((tenantId) =>
       signals!.alarms(tenantId).map((a) => ({
         AlarmName: a.name,

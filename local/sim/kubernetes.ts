@@ -43,6 +43,8 @@ const clone = <T>(v: T): T => structuredClone(v);
 
 export class SimKubeCluster {
   private readonly objects = new Map<string, Entry>();
+  /** Keys of the namespaces being deleted: the only entries a sweep has to look at. */
+  private readonly terminatingNamespaces = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
   private resourceVersion = 1;
   /** Side effects of Jobs that failed; kept to be seen, never thrown at an unrelated caller. */
@@ -114,6 +116,7 @@ export class SimKubeCluster {
     if (ref.kind === 'Namespace') {
       if (['default', 'kube-system'].includes(ref.name)) throw new KubernetesApiError(403, 'Forbidden', `namespaces "${ref.name}" is forbidden: this namespace may not be deleted`);
       entry.terminating ??= { since: this.deps.clock.nowMs(), goneAt: this.deps.clock.after('namespaceTerminate') };
+      this.terminatingNamespaces.add(key);
       return 'deleted';
     }
     this.objects.delete(key);
@@ -136,10 +139,31 @@ export class SimKubeCluster {
     return this.objects.get(keyOf('apps/v1', 'Deployment', namespace, name))?.rollout?.startedAt;
   }
 
-  /** Every object, with status, for the inventory and the probe. */
+  /** Every object, with status, for the inventory. */
   all(): K8sObject[] {
     this.sweep();
     return [...this.objects.values()].map((e) => this.view(e));
+  }
+
+  /** What `pick` takes from each stored object (without status), where it takes anything: one pass, nothing copied. */
+  select<T>(pick: (stored: Readonly<K8sObject>) => T | undefined): T[] {
+    this.sweep();
+    const out: T[] = [];
+    for (const e of this.objects.values()) {
+      const v = pick(e.obj);
+      if (v !== undefined) out.push(v);
+    }
+    return out;
+  }
+
+  /**
+   * The first object (with status) whose stored form, without status, matches: one pass over the
+   * cluster, and only the match is copied, so the probe stays cheap with thousands of tenants.
+   */
+  find(matches: (stored: Readonly<K8sObject>) => boolean): K8sObject | undefined {
+    this.sweep();
+    for (const e of this.objects.values()) if (matches(e.obj)) return this.view(e);
+    return undefined;
   }
 
   /** Waits for the side effects of Jobs that have just succeeded. */
@@ -163,9 +187,16 @@ export class SimKubeCluster {
   }
 
   private sweep(): void {
+    if (this.terminatingNamespaces.size === 0) return;
     const now = this.deps.clock.nowMs();
-    for (const [key, e] of this.objects) {
-      if (!e.terminating || e.terminating.goneAt > now) continue;
+    for (const key of this.terminatingNamespaces) {
+      const e = this.objects.get(key);
+      if (!e?.terminating) {
+        this.terminatingNamespaces.delete(key);
+        continue;
+      }
+      if (e.terminating.goneAt > now) continue;
+      this.terminatingNamespaces.delete(key);
       this.objects.delete(key);
       const ns = e.obj.metadata.name;
       for (const [k, other] of this.objects) if (other.obj.metadata.namespace === ns) this.objects.delete(k);

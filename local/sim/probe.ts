@@ -44,10 +44,9 @@ export class SimOdooProbe implements OdooProbe {
     if (fault) return { ok: false, ...fault };
     if (this.deps.route53.recordsFor(hostname).length === 0) return { ok: false, status: 0, detail: `getaddrinfo ENOTFOUND ${hostname}` };
     for (const cluster of this.deps.clusters(this.region)) {
-      const objects = cluster.all();
-      const route = objects.find((o) => o.kind === 'IngressRoute' && routesHost(o, hostname));
+      const route = cluster.find((o) => o.kind === 'IngressRoute' && routesHost(o, hostname));
       if (!route) continue;
-      const web = objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === route.metadata.namespace && o.metadata.name === 'odoo-web');
+      const web = cluster.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: route.metadata.namespace, name: 'odoo-web' });
       const ready = Number((web?.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0);
       if (!web || ready < 1) return { ok: false, status: 503, detail: `no ready odoo-web pod in ${route.metadata.namespace}` };
       const image = imageOf(web);

@@ -22,6 +22,8 @@ import { randomId, tagsFromList, tagsToList, type Out, type ServiceSim, type Sim
 const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const DAY_MS = 24 * 3600 * 1000;
 
+const partialArn = (arn: string) => arn.replace(/-[A-Za-z0-9]{6}$/, '');
+
 export interface SimSecret {
   name: string;
   arn: string;
@@ -41,6 +43,10 @@ export interface SimSecret {
 
 export class SecretsSim implements ServiceSim {
   private readonly secrets = new Map<string, SimSecret>();
+  /** Names by full ARN and by ARN without its random suffix: an ARN lookup stays cheap in a large fleet. */
+  private readonly namesByArn = new Map<string, string>();
+  /** Names of secrets with a purge time: only those are looked at when purging. */
+  private readonly purging = new Set<string>();
 
   constructor(
     private readonly ctx: SimContext,
@@ -75,6 +81,8 @@ export class SecretsSim implements ServiceSim {
       owningService: opts.owningService,
     };
     this.secrets.set(name, secret);
+    this.namesByArn.set(secret.arn, name);
+    this.namesByArn.set(partialArn(secret.arn), name);
     return secret;
   }
 
@@ -91,19 +99,27 @@ export class SecretsSim implements ServiceSim {
   }
 
   private purge(): void {
+    if (this.purging.size === 0) return;
     const now = this.ctx.clock.nowMs();
-    for (const [name, s] of this.secrets) if (s.purgeAt !== undefined && s.purgeAt <= now) this.secrets.delete(name);
+    for (const name of this.purging) {
+      const s = this.secrets.get(name);
+      if (s?.purgeAt === undefined) this.purging.delete(name);
+      else if (s.purgeAt <= now) {
+        this.secrets.delete(name);
+        this.purging.delete(name);
+      }
+    }
   }
 
   private find(secretId: string): SimSecret | undefined {
     this.purge();
     const byName = this.secrets.get(secretId);
     if (byName) return byName;
-    for (const s of this.secrets.values()) {
-      // A full ARN, or a partial one without the random suffix.
-      if (s.arn === secretId || s.arn.replace(/-[A-Za-z0-9]{6}$/, '') === secretId) return s;
-    }
-    return undefined;
+    const name = this.namesByArn.get(secretId);
+    const s = name === undefined ? undefined : this.secrets.get(name);
+    // A full ARN, or a partial one without the random suffix; a secret made again under the same
+    // name has another ARN, so only a partial ARN reaches it.
+    return s && (s.arn === secretId || partialArn(s.arn) === secretId) ? s : undefined;
   }
 
   private mustFind(secretId: string | undefined): SimSecret {
@@ -192,6 +208,7 @@ export class SecretsSim implements ServiceSim {
     if (i.ForceDeleteWithoutRecovery) {
       s.deletedDate ??= new Date(now);
       s.purgeAt = Math.min(s.purgeAt ?? Infinity, this.ctx.clock.after('secretPurge'));
+      this.purging.add(s.name);
       return { ARN: s.arn, Name: s.name, DeletionDate: s.deletedDate };
     }
     if (s.deletedDate) this.mustBeLive(s);
@@ -199,6 +216,7 @@ export class SecretsSim implements ServiceSim {
     if (days < 7 || days > 30) throw awsError('secretsmanager', 'InvalidParameterException', 'RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
     s.deletedDate = new Date(now + days * DAY_MS);
     s.purgeAt = this.ctx.clock.after(days * 24 * 3600);
+    this.purging.add(s.name);
     return { ARN: s.arn, Name: s.name, DeletionDate: s.deletedDate };
   }
 }

@@ -19,6 +19,11 @@ export type TenantMetric = (typeof TENANT_METRICS)[number];
 const HEALTHY = { requestsPerSecond: 2, errorPercent: 0.1, p95Ms: 300, backlog: 3 };
 const ERRORING = { errorPercent: 20, p95Ms: 450 };
 
+/** The names of a tenant's alarms: its 5xx rate, then its p95 latency. */
+export function alarmNames(tenantId: string): [string, string] {
+  return [`odoo-${tenantId}-http-5xx`, `odoo-${tenantId}-latency-p95`];
+}
+
 export interface TenantWorkload {
   tenantId: string;
   namespace: string;
@@ -66,14 +71,16 @@ export class TenantSignals {
     return undefined;
   }
 
-  /** Every tenant that has a namespace with an `odoo-web` Deployment. */
-  tenants(): string[] {
+  /** Every tenant (of those `wanted` keeps, when given) that has a namespace with an `odoo-web` Deployment. */
+  tenants(wanted: (tenantId: string) => boolean = () => true): string[] {
     const out = new Set<string>();
     for (const cluster of this.deps.clusters()) {
-      for (const ns of cluster.list({ apiVersion: 'v1', kind: 'Namespace' })) {
-        const tenantId = ns.metadata.labels?.['odoo.fleet/tenant'];
-        if (tenantId && workloadIn(cluster, ns.metadata.name, tenantId)) out.add(tenantId);
-      }
+      // Tenant ids are read from the stored namespaces first, so only the wanted tenants' workloads are looked at.
+      const namespaces = cluster.select((o) => {
+        const tenantId = o.kind === 'Namespace' ? o.metadata.labels?.['odoo.fleet/tenant'] : undefined;
+        return tenantId && wanted(tenantId) ? { namespace: o.metadata.name, tenantId } : undefined;
+      });
+      for (const { namespace, tenantId } of namespaces) if (workloadIn(cluster, namespace, tenantId)) out.add(tenantId);
     }
     return [...out].sort();
   }
@@ -91,9 +98,11 @@ export class TenantSignals {
     return undefined;
   }
 
-  /** One metric's value over the period starting at `t` (epoch ms), or undefined when nothing was reported. */
-  metric(tenantId: string, metric: TenantMetric, t: number, periodSeconds: number): number | undefined {
-    const w = this.workload(tenantId);
+  /**
+   * One metric's value over the period starting at `t` (epoch ms), or undefined when nothing was
+   * reported. `w` is the tenant's workload when the caller has already read it.
+   */
+  metric(tenantId: string, metric: TenantMetric, t: number, periodSeconds: number, w: TenantWorkload | undefined = this.workload(tenantId)): number | undefined {
     if (!w) return undefined;
     const baseline = w.rolloutStartedAt === undefined || t < w.rolloutStartedAt;
     const serving = baseline || (w.replicas > 0 && !this.deps.faults.forImage(w.image, 'crash-loop'));
@@ -115,18 +124,19 @@ export class TenantSignals {
     const w = this.workload(tenantId);
     if (!w) return [];
     const now = this.deps.now();
-    const rate = this.metric(tenantId, 'Http5xxRate', now, 60);
-    const p95 = this.metric(tenantId, 'LatencyP95', now, 60);
+    const rate = this.metric(tenantId, 'Http5xxRate', now, 60, w);
+    const p95 = this.metric(tenantId, 'LatencyP95', now, 60, w);
     const noData = 'Insufficient Data: no datapoints were received for 5 periods';
+    const [http5xx, latency] = alarmNames(tenantId);
     return [
       {
-        name: `odoo-${tenantId}-http-5xx`,
+        name: http5xx,
         metric: 'Http5xxRate',
         state: rate === undefined ? 'INSUFFICIENT_DATA' : rate > 5 ? 'ALARM' : 'OK',
         reason: rate === undefined ? noData : `Threshold Crossed: 5xx rate ${rate}% ${rate > 5 ? '>' : '<='} 5%`,
       },
       {
-        name: `odoo-${tenantId}-latency-p95`,
+        name: latency,
         metric: 'LatencyP95',
         state: p95 === undefined ? 'INSUFFICIENT_DATA' : p95 > 2000 ? 'ALARM' : 'OK',
         reason: p95 === undefined ? noData : `Threshold Crossed: p95 ${p95} ms ${p95 > 2000 ? '>' : '<='} 2000 ms`,

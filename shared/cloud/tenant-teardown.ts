@@ -67,8 +67,13 @@ export async function removeTenantResources(tenant: Tenant, config: FleetConfig,
   }
 
   if (placement.model === 'dedicated') {
-    const db = await deleteDedicatedCluster(c.rds(region), { tenantId: id, namePrefix: p });
-    resources.database = db.status === 'absent' ? 'gone' : 'removing';
+    // The cluster the record names (a rollback may have restored the database into a new one), and
+    // the conventional one too when they differ: a swap cut short leaves both, and both are the tenant's.
+    const recorded = tenant.resources.database?.kind === 'dedicated' ? tenant.resources.database.clusterIdentifier : undefined;
+    const identifiers = [...new Set([recorded ?? names.dbClusterIdentifier(id, p), names.dbClusterIdentifier(id, p)])];
+    const deleted = [];
+    for (const clusterIdentifier of identifiers) deleted.push(await deleteDedicatedCluster(c.rds(region), { tenantId: id, namePrefix: p, clusterIdentifier }));
+    resources.database = deleted.every((db) => db.status === 'absent') ? 'gone' : 'removing';
   } else {
     const cell = cellOf(config, placement);
     await dropPooledDatabase(c.rdsData(region), c.secrets(region), { cell, tenantId: id, namePrefix: p });

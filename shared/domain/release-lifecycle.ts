@@ -55,6 +55,11 @@ export const RELEASE_EVENTS = [
   'BudgetExhausted',
   /** A tenant's rollback failed: everything halts at once, whatever the budget. */
   'RollbackFailed',
+  /**
+   * A wave ended with tenants that never reached a final outcome (a batch that kept failing past
+   * its retries): the release halts, naming them, rather than pass as done with tenants left behind.
+   */
+  'TenantsUnsettled',
   /** The release workflow itself stopped on an error no retry cleared. */
   'Failed',
 ] as const;
@@ -114,6 +119,7 @@ export const releaseTransitions: readonly TableTransition<ReleaseState, ReleaseE
   { from: 'PAUSED', event: 'Resumed', to: 'ROLLING_OUT' },
   ...rollingOrPaused.map((from) => ({ from, event: 'BudgetExhausted' as const, to: 'HALTED' as const })),
   ...rollingOrPaused.map((from) => ({ from, event: 'RollbackFailed' as const, to: 'HALTED' as const })),
+  ...rollingOrPaused.map((from) => ({ from, event: 'TenantsUnsettled' as const, to: 'HALTED' as const })),
   ...stoppable.map((from) => ({ from, event: 'AbortRequested' as const, to: 'ABORTED' as const })),
   ...stoppable.map((from) => ({ from, event: 'Failed' as const, to: 'FAILED' as const })),
 ];

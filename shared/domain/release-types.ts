@@ -90,6 +90,13 @@ export interface ReleaseInternal {
   approvalToken?: string;
 }
 
+/** One batch of a wave's slot: the tenants one child execution upgrades, in order. */
+export interface WaveBatch {
+  slot: number;
+  batch: number;
+  tenantIds: string[];
+}
+
 export interface ReleaseWave {
   releaseId: string;
   index: number;
@@ -98,6 +105,12 @@ export interface ReleaseWave {
   failureBudget: number;
   failures: number;
   status: WaveStatus;
+  /**
+   * Where the wave's tenants run, written once when the wave starts. The workflow carries only
+   * slot and batch numbers (a 5,000-tenant wave's ids would fill most of its 256 KB payload); each
+   * batch loads its own ids from here. Ids only: two copies of 5,000 ids stay far below 400 KB.
+   */
+  batches?: WaveBatch[];
 }
 
 export interface TenantRelease {

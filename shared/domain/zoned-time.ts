@@ -73,6 +73,8 @@ export const timeZoneSchema = z.string().check(
 
 /** The zone's offset from UTC at an instant, in milliseconds (Europe/Brussels in July: +7,200,000). */
 export function zoneOffsetMs(instantMs: number, timeZone: string): number {
+  // The zone of every tenant without a calendar: no rules to read, and asked for on every gate.
+  if (timeZone === 'UTC') return 0;
   const wholeSecond = Math.floor(instantMs / 1000) * 1000;
   const p = parts(wholeSecond, timeZone);
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - wholeSecond;

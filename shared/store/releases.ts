@@ -9,7 +9,7 @@
  */
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReleaseStatus } from '#shared/domain/release-lifecycle.ts';
-import type { Release, ReleaseWave, TenantRelease } from '#shared/domain/release-types.ts';
+import type { Release, ReleaseWave, TenantRelease, WaveBatch } from '#shared/domain/release-types.ts';
 import { conflict, notFound } from '#shared/lib/errors.ts';
 import { batchDelete, batchPut } from './batch-write.ts';
 import { canonicalJson, getItem, isConditionFailed, prune, type Item, type StoreContext } from './dynamo.ts';
@@ -206,6 +206,32 @@ export async function putWaves(ctx: StoreContext, releaseId: string, waves: Rele
   const stale = (await waveIndexes(ctx, releaseId)).filter((i) => !kept.has(i));
   await batchPut(ctx, waves.map(waveItem));
   await batchDelete(ctx, stale.map((i) => releaseKeys.wave(releaseId, i)));
+}
+
+/**
+ * Records where the wave's tenants run, once: the first assignment written stays (a replayed wave
+ * start reads it back instead of laying the wave out again), so every batch a retry starts loads
+ * the same tenants. Returns the wave as stored.
+ */
+export async function setWaveBatches(ctx: StoreContext, releaseId: string, index: number, batches: WaveBatch[]): Promise<ReleaseWave> {
+  try {
+    const res = await ctx.client.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: releaseKeys.wave(releaseId, index),
+        UpdateExpression: 'SET batches = :batches',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(batches)',
+        ExpressionAttributeValues: { ':batches': batches },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toWave(res.Attributes ?? {});
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    const wave = await getWave(ctx, releaseId, index);
+    if (!wave) throw notFound(`Wave ${index} of release ${releaseId} not found`);
+    return wave;
+  }
 }
 
 /**

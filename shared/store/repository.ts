@@ -4,7 +4,7 @@
  * without the table's keys and bookkeeping attributes, and never hold a secret.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Release, ReleaseWave, TenantRelease } from '#shared/domain/release-types.ts';
+import type { Release, ReleaseWave, TenantRelease, WaveBatch } from '#shared/domain/release-types.ts';
 import type { TenantOutcomeContext, TenantOutcomeEvent } from '#shared/domain/release-tenant-outcome.ts';
 import type {
   ChangeEvent,
@@ -40,6 +40,7 @@ import {
   recordWaveFailure,
   requireRelease,
   setApprovalToken,
+  setWaveBatches,
   takeApprovalToken,
   updateRelease,
   type ReleaseListQuery,
@@ -229,6 +230,10 @@ export class FleetRepository {
   }
   putWaves(releaseId: string, waves: ReleaseWave[]): Promise<void> {
     return putWaves(this.ctx, releaseId, waves);
+  }
+  /** Where the wave's tenants run; written once, a second call returns the first assignment. */
+  setWaveBatches(releaseId: string, index: number, batches: WaveBatch[]): Promise<ReleaseWave> {
+    return setWaveBatches(this.ctx, releaseId, index, batches);
   }
   /** Atomic increment; with `tenantId`, each tenant counts once however often it is retried. */
   recordWaveFailure(releaseId: string, index: number, tenantId?: string): Promise<ReleaseWave> {

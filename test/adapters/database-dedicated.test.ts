@@ -204,6 +204,28 @@ describe('deleteDedicatedCluster', () => {
     expect(rds).not.toHaveReceivedCommand(DeleteDBClusterCommand);
   });
 
+  it('deletes the cluster a rollback restored the tenant into, not only the conventional one, instances first', async () => {
+    const restored = 'odoo-acme-rb-0a1b2c3d';
+    rds.on(DescribeDBClustersCommand).rejects(new DBClusterNotFoundFault({ message: 'not found', ...meta }));
+    rds
+      .on(DescribeDBClustersCommand, { DBClusterIdentifier: restored })
+      .resolvesOnce({ DBClusters: [cluster({ DBClusterIdentifier: restored, DBClusterMembers: [{ DBInstanceIdentifier: `${restored}-1` }, { DBInstanceIdentifier: `${restored}-2` }] })] })
+      .resolvesOnce({ DBClusters: [cluster({ DBClusterIdentifier: restored, DeletionProtection: false })] })
+      .resolves({ DBClusters: [cluster({ DBClusterIdentifier: restored, Status: 'deleting', DeletionProtection: false })] });
+    rds.on(ModifyDBClusterCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).resolves({});
+    rds.on(DeleteDBClusterCommand).resolves({});
+
+    // The conventional name alone finds nothing: that is how the restored cluster used to be left behind.
+    await expect(deleteDedicatedCluster(client(), { tenantId: 'acme', namePrefix: 'odoo' })).resolves.toEqual({ status: 'absent', clusterIdentifier: 'odoo-acme' });
+    const polls = [];
+    for (let i = 0; i < 3; i++) polls.push(await deleteDedicatedCluster(client(), { tenantId: 'acme', namePrefix: 'odoo', clusterIdentifier: restored }));
+
+    expect(polls).toEqual([0, 1, 2].map(() => ({ status: 'deleting', clusterIdentifier: restored })));
+    expect(rds.commandCalls(DeleteDBInstanceCommand).map((c) => c.args[0].input.DBInstanceIdentifier).sort()).toEqual([`${restored}-1`, `${restored}-2`]);
+    expect(rds.commandCalls(DeleteDBClusterCommand).map((c) => c.args[0].input.DBClusterIdentifier)).toEqual([restored]);
+  });
+
   it('deletes the unprotected cluster without a final snapshot once it has no instances', async () => {
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [cluster({ DeletionProtection: false })] });
     rds.on(DeleteDBClusterCommand).resolves({});

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalControlPlane } from '#local/control-plane.ts';
 import type { Release, TenantRelease } from '#shared/domain/release-types.ts';
 import type { Operation, Tenant } from '#shared/domain/types.ts';
-import { api, startPlane, tenantBody, waitForOperation } from '../support/local-plane.ts';
+import { api, dedicatedProfile, startPlane, tenantBody, waitForOperation } from '../support/local-plane.ts';
 
 let plane: LocalControlPlane;
 
@@ -344,4 +344,105 @@ describe('Releases, end to end', () => {
     expect(done.tenants.find((t) => t.tenantId === 'rel-t40')!.outcome).toBe('SUCCEEDED');
     expect(done.tenants.find((t) => t.tenantId === 'rel-t41')!.outcome).toBe('SKIPPED');
   }, 600_000);
+
+  it('refuses a bake too short to judge, and sends an inconclusive verdict to a human who keeps the new version', async () => {
+    const image = 'registry.example.com/odoo:17.0-quiet';
+    const tooShort = await api<{ error: { details: { path: string; message: string }[] } }>(
+      plane, 'POST', '/v1/releases', { image, modules: [], selector: { tenantIds: ['rel-t42'] }, strategy: { bakeSeconds: 20 } }, REQUESTER);
+    expect(tooShort.status).toBe(400);
+    expect(tooShort.body.error.details).toEqual([{ path: 'strategy.bakeSeconds', message: expect.stringContaining('at least 60') }]);
+    // One minute of the simulated tenant's traffic is 120 requests, enough for a pass.
+    const extended = await create({ image, modules: [], selector: { tenantIds: ['rel-t42'] }, strategy: { ...FAST, waves: ['rest'], bakeSeconds: 60 } });
+    await approve(extended.releaseId);
+    const done = await until(extended.releaseId, ['SUCCEEDED', 'HALTED', 'FAILED']);
+    const t42 = done.tenants[0]!;
+    expect(t42.outcome, JSON.stringify(t42)).toBe('SUCCEEDED');
+    const op = await api<Operation>(plane, 'GET', `/v1/operations/${t42.operationId}`);
+    expect(t42.verdict?.outcome).toBe('pass');
+    expect(op.body.steps.find((s) => s.name === 'JudgeBake')?.status).toBe('SUCCEEDED');
+
+    // The synthetic checks cannot run: not a pass, not a fail; a human decides.
+    const release = await create({ image, modules: [], selector: { tenantIds: ['rel-t43'] }, strategy: { ...FAST, waves: ['rest'] } });
+    await until(release.releaseId, ['AWAITING_APPROVAL']);
+    await setFaults([{ service: 'probe', operation: 'syntheticChecks', error: 'ProbeUnavailable' }]);
+    await approve(release.releaseId);
+    const waiting = await untilTenant(release.releaseId, 'rel-t43', ['AWAITING_DECISION', 'SUCCEEDED', 'ROLLED_BACK']);
+    await setFaults([]);
+    expect(waiting.outcome).toBe('AWAITING_DECISION');
+    expect(waiting.verdict?.outcome).toBe('inconclusive');
+    const keep = await api(plane, 'POST', `/v1/releases/${release.releaseId}/tenants/rel-t43/decision`, { choice: 'keep', reason: 'checked by hand: orders and stock fine' }, APPROVER);
+    expect(keep.status, JSON.stringify(keep.body)).toBe(200);
+    const kept = await untilTenant(release.releaseId, 'rel-t43', ['SUCCEEDED', 'ROLLED_BACK', 'FAILED']);
+    expect(kept.outcome).toBe('SUCCEEDED');
+    const ended = await until(release.releaseId, ['SUCCEEDED', 'HALTED', 'FAILED']);
+    expect(ended.release.status).toBe('SUCCEEDED');
+    expect((await tenantOf('rel-t43')).release.image).toBe(image);
+  }, 600_000);
+
+  it('restores a dedicated tenant from its pre-change snapshot into a new cluster, and offboarding it later leaves nothing', async () => {
+    await provision(['rel-ded'], () => ({ profile: dedicatedProfile }));
+    const before = await tenantOf('rel-ded');
+    expect(before.placement.model).toBe('dedicated');
+    const image = 'registry.example.com/odoo:17.0-ded-migration-bug';
+    const release = await create({ image, modules: ['account'], selector: { tenantIds: ['rel-ded'] }, strategy: { ...FAST, waves: ['rest'] } });
+    await until(release.releaseId, ['AWAITING_APPROVAL']);
+    await setFaults([{ service: 'kubernetes', effect: 'migration-fails', image }]);
+    await approve(release.releaseId);
+    const done = await until(release.releaseId, ['SUCCEEDED', 'HALTED', 'FAILED']);
+    await setFaults([]);
+    const t = done.tenants[0]!;
+    expect(t.outcome).toBe('ROLLED_BACK');
+    expect(t.rollback?.databaseRestored).toBe(true);
+    expect(t.preflight?.snapshotIdentifier).toBeDefined();
+    const after = await tenantOf('rel-ded');
+    expect(after.status).toBe('ACTIVE');
+    expect(after.resources.database?.clusterIdentifier).not.toBe(before.resources.database?.clusterIdentifier);
+    const clusters = plane.sim.inventoryForTenant('rel-ded').filter((r) => r.type === 'cluster' && !r.retained);
+    expect(clusters.map((c) => c.id)).toEqual([after.resources.database!.clusterIdentifier]);
+
+    const off = await api<{ operation: Operation }>(plane, 'DELETE', '/v1/tenants/rel-ded');
+    expect(off.status, JSON.stringify(off.body)).toBe(202);
+    expect((await waitForOperation(plane, off.body.operation.operationId)).status).toBe('SUCCEEDED');
+    expect(plane.sim.inventoryForTenant('rel-ded').filter((r) => !r.retained)).toEqual([]);
+  }, 600_000);
+
+  it('halts everything at once and alerts when a rollback fails', async () => {
+    const image = 'registry.example.com/odoo:17.0-unrevertable';
+    const ids = ['rel-t44', 'rel-t45', 'rel-t46'];
+    const release = await create({ image, modules: [], selector: { tenantIds: ids }, strategy: { ...FAST, waves: ['rest'], maxConcurrency: 1, maxFailurePercent: 100 } });
+    await until(release.releaseId, ['AWAITING_APPROVAL']);
+    // The verdict fails, and putting the previous image back fails for good.
+    await setFaults([
+      { service: 'kubernetes', effect: 'high-error-rate', image },
+      { service: 'lambda', operation: 'RevertImage', error: 'ResourceFailed' },
+    ]);
+    await approve(release.releaseId);
+    const done = await until(release.releaseId, ['HALTED', 'SUCCEEDED', 'FAILED']);
+    await setFaults([]);
+
+    // A budget of 100% would have let every tenant go on: the failed rollback halted it anyway.
+    expect(done.release.status).toBe('HALTED');
+    expect(done.release.statusReason).toMatch(/rollback/i);
+    const failed = done.tenants.filter((t) => t.outcome === 'FAILED');
+    expect(failed).toHaveLength(1);
+    expect(done.tenants.filter((t) => t.outcome === 'SKIPPED')).toHaveLength(2);
+    const broken = await tenantOf(failed[0]!.tenantId);
+    expect(broken.status).toBe('FAILED');
+    expect(broken.statusReason).toMatch(/rollback/i);
+    expect(broken.lease).toBeUndefined();
+    const cloud = await api<{ regions: Record<string, { events?: { detailType: string; detail: Record<string, unknown> }[] }> }>(plane, 'GET', '/_local/cloud');
+    const alerts = Object.values(cloud.body.regions)
+      .flatMap((r) => r.events ?? [])
+      .filter((e) => e.detailType === 'Release Rollback Failed');
+    expect(alerts.some((e) => JSON.stringify(e.detail).includes(failed[0]!.tenantId))).toBe(true);
+  }, 600_000);
+
+  it('publishes release state changes and tenant outcomes to EventBridge', async () => {
+    const cloud = await api<{ regions: Record<string, { events?: { source: string; detailType: string; detail: Record<string, unknown> }[] }> }>(plane, 'GET', '/_local/cloud');
+    const events = Object.values(cloud.body.regions).flatMap((r) => r.events ?? []);
+    const types = new Set(events.map((e) => e.detailType));
+    expect(types).toEqual(new Set(['Release Status Changed', 'Release Tenant Outcome Changed', 'Release Rollback Failed']));
+    expect(events.every((e) => e.source === 'odoo.fleet')).toBe(true);
+    expect(events.some((e) => e.detailType === 'Release Status Changed' && (e.detail as { status?: string }).status === 'HALTED')).toBe(true);
+  });
 });

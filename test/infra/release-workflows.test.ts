@@ -75,7 +75,7 @@ describe('Release workflows', () => {
   it('run batches, tenants and rehearsals as child executions (.sync:2) with deterministic names, linked to their parent', () => {
     const children: Array<[string, string, string, string]> = [
       ['odoo-fleet-release', 'RunRehearsal', 'odoo-fleet-release-rehearsal', "States.Format('{}-r{}', $.releaseId, $.index)"],
-      ['odoo-fleet-release', 'RunBatch', 'odoo-fleet-release-batch', "States.Format('{}-w{}-s{}-b{}', $.releaseId, $.wave, $.slot, $.batch)"],
+      ['odoo-fleet-release', 'RunBatch', 'odoo-fleet-release-batch', "States.Format('{}-w{}-s{}-b{}-a{}', $.releaseId, $.wave, $.slot, $.batch, $$.State.RetryCount)"],
       ['odoo-fleet-release-batch', 'UpgradeTenant', 'odoo-fleet-release-tenant', "States.Format('{}-{}', $.releaseId, $.tenantId)"],
     ];
 
@@ -88,6 +88,27 @@ describe('Release workflows', () => {
       expect(task.ResultPath, `${stateName} keeps the child's output out of the parent`).toBeNull();
     }
     expect(state('odoo-fleet-release-batch', 'UpgradeTenant').Parameters.Input).toMatchObject({ 'operationId.$': '$.gate.operationId', 'tenantId.$': '$.tenantId' });
+  });
+
+  it('pass a batch only its numbers, load its tenant ids first, and run a failed batch again twice, start errors retried first', () => {
+    const runBatch = state('odoo-fleet-release', 'RunBatch');
+    const input = runBatch.Parameters.Input as Record<string, unknown>;
+
+    expect(Object.keys(input).sort()).toEqual(['AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$', 'actor.$', 'batch.$', 'releaseId.$', 'slot.$', 'wave.$']);
+    const retries = runBatch.Retry as Array<{ ErrorEquals: string[]; MaxAttempts: number }>;
+    expect(retries.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 2 });
+    expect(retries.slice(0, -1).flatMap((r) => r.ErrorEquals)).not.toContain('States.ALL');
+    expect(machine('odoo-fleet-release-batch').asl.StartAt).toBe('LoadBatch');
+    expect(state('odoo-fleet-release-batch', 'LoadBatch')).toMatchObject({ ResultPath: '$.tenantIds', Next: 'UpgradeTenants' });
+    expect(state('odoo-fleet-release', 'RunBatches').ItemSelector).toMatchObject({ 'batch.$': '$$.Map.Item.Value' });
+  });
+
+  it('finish a release only once it is no longer paused, asking again every minute', () => {
+    expect(state('odoo-fleet-release', 'FinishRelease')).toMatchObject({ ResultPath: '$.finish', Next: 'StillPaused?' });
+    const choice = state('odoo-fleet-release', 'StillPaused?');
+    expect(choice.Choices).toEqual([{ Variable: '$.finish.status', StringEquals: 'PAUSED', Next: 'WaitWhilePaused' }]);
+    expect(choice.Default).toBe('ReleaseFinished');
+    expect(state('odoo-fleet-release', 'WaitWhilePaused')).toMatchObject({ Seconds: 60, Next: 'FinishRelease' });
   });
 
   it('wait for the approval on a task token, with a timeout, and end the release on abort, rejection or timeout', () => {

@@ -12,8 +12,12 @@ export interface StubCall {
 }
 
 export interface StubScript {
-  /** Per wave: what StartWave returns. */
+  /** Per wave: the layout StartWave stores (it returns the numbers, LoadBatch the ids). */
   waves: Record<number, { maxConcurrency: number; slots: Array<{ slot: number; batches: Array<{ batch: number; tenantIds: string[] }> }> }>;
+  /** Per batch (`w<wave>-s<slot>-b<batch>`): how many times LoadBatch fails before it answers. */
+  loadFailures?: Record<string, number>;
+  /** FinishRelease's statuses in turn (the last one repeats); default SUCCEEDED. */
+  finish?: string[];
   /** Per tenant: the gate's answers in turn (the last one repeats); default start. */
   gate?: Record<string, Array<'start' | 'wait' | 'skip'>>;
   /** Per tenant: the verdicts in turn (the last one repeats); default pass. */
@@ -43,8 +47,21 @@ export const handler = async (event: { step: string; executionArn: string; state
       return { ok: true, rehearsals: [0, 1].map((index) => ({ moduleSetKey: `set-${index}`, tenantId: `rep-${index}`, index })) };
     case 'EvaluateRehearsals':
       return { proceed: true, waves: Object.keys(script.waves).map(Number) };
-    case 'StartWave':
-      return script.waves[Number(event.state.wave)];
+    case 'StartWave': {
+      const wave = script.waves[Number(event.state.wave)]!;
+      return { maxConcurrency: wave.maxConcurrency, slots: wave.slots.map((s) => ({ slot: s.slot, batches: s.batches.map((b) => b.batch) })) };
+    }
+    case 'LoadBatch': {
+      const { wave, slot, batch } = event.state as { wave: number; slot: number; batch: number };
+      const key = `w${wave}-s${slot}-b${batch}`;
+      const loads = stubCalls.filter((c) => c.step === 'LoadBatch' && c.state.releaseId === event.state.releaseId && `w${String(c.state.wave)}-s${String(c.state.slot)}-b${String(c.state.batch)}` === key).length;
+      if (loads <= (script.loadFailures?.[key] ?? 0)) throw Object.assign(new Error(`batch ${key} could not be loaded`), { name: 'BatchUnavailable' });
+      return script.waves[wave]!.slots.find((s) => s.slot === slot)!.batches.find((b) => b.batch === batch)!.tenantIds;
+    }
+    case 'FinishRelease': {
+      const previousFinishes = stubCalls.filter((c) => c.step === 'FinishRelease' && c.executionArn === event.executionArn).length - 1;
+      return { status: nth(script.finish, previousFinishes, 'SUCCEEDED') };
+    }
     case 'GateTenant': {
       const action = nth(script.gate?.[tenantId], previous, 'start' as const);
       if (action === 'wait') return { action, waitUntil: soon() };

@@ -35,6 +35,8 @@ const expected: Partial<Record<`${ReleaseState}|${ReleaseEvent}`, ReleaseStatus>
   'PAUSED|BudgetExhausted': 'HALTED',
   'ROLLING_OUT|RollbackFailed': 'HALTED',
   'PAUSED|RollbackFailed': 'HALTED',
+  'ROLLING_OUT|TenantsUnsettled': 'HALTED',
+  'PAUSED|TenantsUnsettled': 'HALTED',
   'PLANNED|AbortRequested': 'ABORTED',
   'REHEARSING|AbortRequested': 'ABORTED',
   'AWAITING_APPROVAL|AbortRequested': 'ABORTED',
@@ -73,11 +75,11 @@ describe('releaseTransitions', () => {
 });
 
 describe('transition', () => {
-  it('covers 11 states x 17 events: 28 allowed and 159 forbidden pairs', () => {
+  it('covers 11 states x 18 events: 30 allowed and 168 forbidden pairs', () => {
     expect(RELEASE_STATES).toHaveLength(11);
-    expect(RELEASE_EVENTS).toHaveLength(17);
-    expect(allowedPairs).toHaveLength(28);
-    expect(forbiddenPairs).toHaveLength(159);
+    expect(RELEASE_EVENTS).toHaveLength(18);
+    expect(allowedPairs).toHaveLength(30);
+    expect(forbiddenPairs).toHaveLength(168);
   });
 
   it.each(allowedPairs)('moves a $state release on $event to the expected status', ({ state, event }) => {
@@ -107,7 +109,7 @@ describe('transition', () => {
     // Assess
     expect(tenant).toEqual({
       ok: false,
-      reason: 'TenantStarted is not allowed while the release is PAUSED (allowed: WaveCompleted, Resumed, BudgetExhausted, RollbackFailed, AbortRequested, Failed)',
+      reason: 'TenantStarted is not allowed while the release is PAUSED (allowed: WaveCompleted, Resumed, BudgetExhausted, RollbackFailed, TenantsUnsettled, AbortRequested, Failed)',
     });
     expect(wave.ok).toBe(false);
   });
@@ -185,6 +187,7 @@ describe('allowedEvents', () => {
       'Paused',
       'RollbackFailed',
       'TenantStarted',
+      'TenantsUnsettled',
       'WaveCompleted',
       'WaveStarted',
     ]);

@@ -9,7 +9,8 @@ import { handler as endWave, type WaveEnd } from '#functions/release/end-wave.ts
 import { handler as evaluateRehearsals, type RolloutDecision } from '#functions/release/evaluate-rehearsals.ts';
 import { handler as finishRelease, type FinishResult } from '#functions/release/finish-release.ts';
 import { handler as recordTenantCrash } from '#functions/release/record-tenant-crash.ts';
-import { handler as startWave, slotsOf, type WaveSlots } from '#functions/release/start-wave.ts';
+import { handler as loadBatch } from '#functions/release/load-batch.ts';
+import { assignBatches, handler as startWave, type WaveSlots } from '#functions/release/start-wave.ts';
 import { handler as validateRelease, type ValidationResult } from '#functions/release/validate-release.ts';
 import type { Release, TenantRelease } from '#shared/domain/release-types.ts';
 import type { Tenant } from '#shared/domain/types.ts';
@@ -163,13 +164,15 @@ describe('Function: startWave', () => {
 
     expect(result.maxConcurrency).toBe(2);
     expect(result.slots.length).toBeLessThanOrEqual(2);
-    const ids = result.slots.flatMap((s) => s.batches.flatMap((b) => b.tenantIds));
+    const batches = (await h.repo.getWave(releaseId, 0))!.batches!;
+    expect(batches.map((b) => [b.slot, b.batch])).toEqual(result.slots.flatMap((s) => s.batches.map((b) => [s.slot, b])));
+    const ids = batches.flatMap((b) => b.tenantIds);
     expect(ids.sort()).toEqual(tenants.map((t) => t.tenantId).sort());
     // Per-cell cap 1: each cell's tenants run one after the other, in one slot.
     for (const cell of ['cell-1', 'cell-2']) {
       const members = tenants.filter((t) => t.placement.cell === cell).map((t) => t.tenantId);
-      const slotsHolding = result.slots.filter((s) => s.batches.some((b) => b.tenantIds.some((id) => members.includes(id))));
-      expect(slotsHolding).toHaveLength(1);
+      const slotsHolding = new Set(batches.filter((b) => b.tenantIds.some((id) => members.includes(id))).map((b) => b.slot));
+      expect(slotsHolding.size).toBe(1);
     }
     expect((await h.repo.requireRelease(releaseId)).waves[0]).toMatchObject({ status: 'RUNNING' });
   });
@@ -177,10 +180,65 @@ describe('Function: startWave', () => {
   it('cuts a long slot into batches of 250', () => {
     const tenantIds = Array.from({ length: 600 }, (_, i) => `t-${i}`);
 
-    const result = slotsOf([{ slot: 0, startSeconds: 0, tenantIds }], 10);
+    const result = assignBatches([{ slot: 0, startSeconds: 0, tenantIds }]);
 
-    expect(result.maxConcurrency).toBe(1);
-    expect(result.slots[0]!.batches.map((b) => b.tenantIds.length)).toEqual([250, 250, 100]);
+    expect(result.map((b) => [b.slot, b.batch, b.tenantIds.length])).toEqual([
+      [0, 0, 250],
+      [0, 1, 250],
+      [0, 2, 100],
+    ]);
+    expect(result.flatMap((b) => b.tenantIds)).toEqual(tenantIds);
+  });
+
+  it.each([10, 5000])('keeps the workflow payload small for a 5,000-tenant wave (maxConcurrency %i): numbers out, ids in the wave item', async (maxConcurrency) => {
+    // Ids of the longest length a tenant id may have (31), the worst case for both sizes.
+    const tenantIds = Array.from({ length: 5000 }, (_, i) => `big-wave-tenant-${String(i).padStart(15, '0')}`);
+    const releaseId = newReleaseId();
+    const strategy = { waves: ['rest' as const], maxConcurrency, maxConcurrencyPerCell: maxConcurrency, maxFailurePercent: 5, bakeSeconds: 600 };
+    await seed(
+      h.repo,
+      aRelease(releaseId, { status: 'ROLLING_OUT', strategy, counts: { PENDING: 5000 }, waves: [{ index: 0, ring: 3, tenants: 5000, failureBudget: 250, failures: 0, status: 'PENDING', predictedSeconds: 0 }] }),
+      [aWave(releaseId, 0, tenantIds, 250)],
+      tenantIds.map((id) => aTenantRelease(releaseId, id, 0, { cell: `cell-${id.slice(-1)}` })),
+    );
+
+    const result = await step<WaveSlots>(startWave, { releaseId, wave: 0 });
+
+    expect(JSON.stringify(result).length).toBeLessThan(16 * 1024);
+    expect(result.slots.length).toBeLessThanOrEqual(40);
+    const stored = (await h.repo.getWave(releaseId, 0))!;
+    // The wave item holds every id once more, well inside DynamoDB's 400 KB item limit.
+    expect(JSON.stringify(stored).length).toBeLessThan(400 * 1024);
+    const loaded: string[] = [];
+    for (const s of result.slots) {
+      for (const batch of s.batches) {
+        const ids = await step<string[]>(loadBatch, { releaseId, wave: 0, slot: s.slot, batch });
+        expect(ids.length).toBeLessThanOrEqual(250);
+        loaded.push(...ids);
+      }
+    }
+    expect(loaded.sort()).toEqual([...tenantIds].sort());
+  }, 120_000);
+
+  it('lays a wave out once: a replayed start returns the stored assignment', async () => {
+    const tenants = [tenant({ cell: 'cell-1' }), tenant({ cell: 'cell-2' }), tenant({ cell: 'cell-3' })];
+    const strategy = { waves: ['rest' as const], maxConcurrency: 3, maxConcurrencyPerCell: 1, maxFailurePercent: 5, bakeSeconds: 600 };
+    const releaseId = await release('ROLLING_OUT', tenants, { strategy, waves: [{ index: 0, ring: 2, tenants: 3, failureBudget: 0, failures: 0, status: 'PENDING', predictedSeconds: 0 }] });
+    const first = await step<WaveSlots>(startWave, { releaseId, wave: 0 });
+    const stored = (await h.repo.getWave(releaseId, 0))!.batches;
+    // Someone changes the strategy between attempts: the wave keeps its layout.
+    await h.repo.updateRelease(releaseId, (await h.repo.requireRelease(releaseId)).version, (r) => ({ ...r, strategy: { ...r.strategy, maxConcurrency: 1 } }));
+
+    const again = await step<WaveSlots>(startWave, { releaseId, wave: 0 });
+
+    expect(again.slots).toEqual(first.slots);
+    expect((await h.repo.getWave(releaseId, 0))!.batches).toEqual(stored);
+  });
+
+  it('refuses to load a batch the wave does not hold', async () => {
+    const releaseId = await release('ROLLING_OUT', [tenant()]);
+
+    await expect(step(loadBatch, { releaseId, wave: 0, slot: 0, batch: 3 })).rejects.toMatchObject({ code: 'NotFound' });
   });
 
   it('starts nothing in a HALTED release: the waiting tenants are skipped with the reason', async () => {
@@ -224,9 +282,46 @@ describe('Function: endWave', () => {
     expect(result).toMatchObject({ halted: false, failures: 0, status: 'ROLLING_OUT' });
     expect((await h.repo.requireRelease(releaseId)).waves[0]).toMatchObject({ status: 'DONE' });
   });
+  it('halts a wave that ended with tenants not settled, naming them, instead of passing it as done', async () => {
+    const [done, left, stuck] = [tenant(), tenant(), tenant()];
+    const releaseId = await release('ROLLING_OUT', [done!, left!, stuck!], { waves: [{ index: 0, ring: 2, tenants: 3, failureBudget: 1, failures: 0, status: 'RUNNING', predictedSeconds: 0 }] });
+    for (const move of ['PreflightStarted', 'UpgradeStarted', 'CutOver', 'VerdictPassed'] as const) await h.repo.moveTenantOutcome(releaseId, done!.tenantId, move, {});
+    for (const move of ['PreflightStarted', 'UpgradeStarted'] as const) await h.repo.moveTenantOutcome(releaseId, stuck!.tenantId, move, {});
+
+    const result = await step<WaveEnd>(endWave, { releaseId, wave: 0 });
+
+    expect(result).toMatchObject({ halted: true, status: 'HALTED' });
+    expect(result.unsettled?.sort()).toEqual([left!.tenantId, stuck!.tenantId].sort());
+    const after = await h.repo.requireRelease(releaseId);
+    expect(after.status).toBe('HALTED');
+    expect(after.statusReason).toContain(`${left!.tenantId} (PENDING)`);
+    expect(after.statusReason).toContain(`${stuck!.tenantId} (UPGRADING)`);
+    // The one never started is skipped with the reason; the one changed half-way stays as it is, for an operator.
+    expect((await h.repo.getTenantRelease(releaseId, left!.tenantId))).toMatchObject({ outcome: 'SKIPPED', reason: expect.stringMatching(/not settled/) });
+    expect((await h.repo.getTenantRelease(releaseId, stuck!.tenantId))?.outcome).toBe('UPGRADING');
+    expect((await step<FinishResult>(finishRelease, { releaseId })).status).toBe('HALTED');
+  });
 });
 
 describe('Function: finishRelease', () => {
+  it('answers PAUSED and changes nothing while a release is paused after its last wave; ends it once resumed or aborted', async () => {
+    const [a, b] = [tenant(), tenant()];
+    const resumed = await release('PAUSED', [a!], {}, [{ outcome: 'SUCCEEDED' }]);
+    const aborted = await release('PAUSED', [b!], {}, [{ outcome: 'SUCCEEDED' }]);
+
+    const paused = await step<FinishResult>(finishRelease, { releaseId: resumed });
+
+    expect(paused.status).toBe('PAUSED');
+    expect((await h.repo.requireRelease(resumed)).endedAt).toBeUndefined();
+    const r = await h.repo.requireRelease(resumed);
+    await h.repo.updateRelease(resumed, r.version, (x) => ({ ...x, status: 'ROLLING_OUT' }));
+    const a2 = await h.repo.requireRelease(aborted);
+    await h.repo.updateRelease(aborted, a2.version, (x) => ({ ...x, status: 'ABORTED', statusReason: 'not today' }));
+    expect((await step<FinishResult>(finishRelease, { releaseId: resumed })).status).toBe('SUCCEEDED');
+    expect((await step<FinishResult>(finishRelease, { releaseId: aborted })).status).toBe('ABORTED');
+    expect((await h.repo.requireRelease(aborted)).endedAt).toBeDefined();
+  });
+
   it('ends a release that rolled out every wave SUCCEEDED, with its end time and a status event', async () => {
     const t = tenant();
     const releaseId = await release('ROLLING_OUT', [t], {}, [{ outcome: 'SUCCEEDED' }]);

@@ -72,7 +72,8 @@ describe('Release machines, wired', () => {
     const batches = runner.listExecutions({ stateMachineArn: runner.stateMachineArn('odoo-fleet-release-batch') });
     const tenants = runner.listExecutions({ stateMachineArn: runner.stateMachineArn('odoo-fleet-release-tenant') });
     expect(namesOf(rehearsals)).toEqual([`${releaseId}-r0`, `${releaseId}-r1`]);
-    expect(namesOf(batches)).toEqual([`${releaseId}-w0-s0-b0`, `${releaseId}-w0-s0-b1`, `${releaseId}-w0-s1-b0`]);
+    expect(namesOf(batches)).toEqual([`${releaseId}-w0-s0-b0-a0`, `${releaseId}-w0-s0-b1-a0`, `${releaseId}-w0-s1-b0-a0`]);
+    expect(batches.map((e) => JSON.parse(e.input) as Record<string, unknown>).every((input) => !('tenantIds' in input))).toBe(true);
     expect(namesOf(tenants)).toEqual(['t-a', 't-b', 't-d', 't-e'].map((t) => `${releaseId}-${t}`));
     expect([...rehearsals, ...batches, ...tenants].every((e) => e.status === 'SUCCEEDED')).toBe(true);
     expect(JSON.parse(tenants.find((e) => e.name.endsWith('t-b'))!.input)).toMatchObject({ releaseId, actor: 'alice', wave: 0, tenantId: 't-b', operationId: 'op-t-b' });
@@ -89,6 +90,48 @@ describe('Release machines, wired', () => {
     expect(releaseSteps.at(-1)).toBe('FinishRelease');
     // The parent's own transitions do not grow with tenants: they run in the children.
     expect(release.transitions).toBeLessThan(40);
+  });
+
+  it('runs a failed batch again under a new name per attempt, with the same tenants', async () => {
+    // Prepare
+    const releaseId = 'rel-retried';
+    setStubScript({
+      waves: { 0: { maxConcurrency: 1, slots: [{ slot: 0, batches: [{ batch: 0, tenantIds: ['t-r1', 't-r2'] }] }] } },
+      loadFailures: { 'w0-s0-b0': 1 },
+    });
+    const runner = new LocalStepFunctions({ region, definitions, timeScale: 0.001, repoRoot: REPO_ROOT });
+    const release = runner.startExecution(runner.stateMachineArn('odoo-fleet-release'), releaseId, JSON.stringify({ releaseId, actor: 'alice' }));
+
+    // Act
+    runner.sendTaskSuccess(await tokenOf('AwaitApproval', releaseId), JSON.stringify({ approvedBy: 'bob' }));
+    await release.done;
+
+    // Assess
+    expect(release.status, release.cause).toBe('SUCCEEDED');
+    const batches = runner.listExecutions({ stateMachineArn: runner.stateMachineArn('odoo-fleet-release-batch') }).filter((e) => e.name.startsWith(releaseId));
+    expect(batches.map((e) => [e.name, e.status]).sort()).toEqual([
+      [`${releaseId}-w0-s0-b0-a0`, 'FAILED'],
+      [`${releaseId}-w0-s0-b0-a1`, 'SUCCEEDED'],
+    ]);
+    const tenants = runner.listExecutions({ stateMachineArn: runner.stateMachineArn('odoo-fleet-release-tenant') }).filter((e) => e.name.startsWith(releaseId));
+    expect(namesOf(tenants)).toEqual([`${releaseId}-t-r1`, `${releaseId}-t-r2`]);
+  });
+
+  it('waits while the release is still paused after its last wave, and finishes once it is not', async () => {
+    // Prepare
+    const releaseId = 'rel-paused-end';
+    setStubScript({ waves: { 0: { maxConcurrency: 1, slots: [] } }, finish: ['PAUSED', 'PAUSED', 'SUCCEEDED'] });
+    const runner = new LocalStepFunctions({ region, definitions, timeScale: 0.001, repoRoot: REPO_ROOT });
+    const release = runner.startExecution(runner.stateMachineArn('odoo-fleet-release'), releaseId, JSON.stringify({ releaseId, actor: 'alice' }));
+
+    // Act
+    runner.sendTaskSuccess(await tokenOf('AwaitApproval', releaseId), JSON.stringify({ approvedBy: 'bob' }));
+    await release.done;
+
+    // Assess
+    expect(release.status, release.cause).toBe('SUCCEEDED');
+    expect(stubCalls.filter((c) => c.executionArn === release.executionArn && c.step === 'FinishRelease')).toHaveLength(3);
+    expect(JSON.parse(release.output!)).toMatchObject({ finish: { status: 'SUCCEEDED' } });
   });
 
   it('ends the release through FinishRelease with the error when the approval is refused', async () => {

@@ -22,6 +22,8 @@ import type { FleetRepository } from '#shared/store/repository.ts';
 import { candidateTenants, rehearsedUpgradeSeconds } from './release-candidates.ts';
 import { executionArnOf, startReleaseWorkflow, stateMachineArn } from './workflow-start.ts';
 
+/** The shortest bake a verdict can be drawn from: one CloudWatch period (PERIOD_SECONDS of tenant-metrics.ts). */
+export const MIN_BAKE_SECONDS = 60;
 /** A release without a deadline may start tenants for this long. */
 export const DEFAULT_DEADLINE_SECONDS = 7 * 86_400;
 /** Nobody plans a release this far ahead; a deadline beyond it is a typo. */
@@ -50,6 +52,11 @@ function requestProblems(c: ReleaseRequestContext, deadline: Date): ErrorDetail[
   const bake = c.body.strategy?.bakeSeconds;
   const maxBake = c.config.release.maxBakeSeconds;
   if (bake !== undefined && bake > maxBake) problems.push({ path: 'strategy.bakeSeconds', message: `must be at most ${maxBake} (the fleet's maximum bake time)` });
+  // Tenant metrics arrive a minute at a time: a shorter bake has no datapoint to judge, so its
+  // verdict could only ever be inconclusive.
+  else if (bake !== undefined && bake < MIN_BAKE_SECONDS) {
+    problems.push({ path: 'strategy.bakeSeconds', message: `must be at least ${MIN_BAKE_SECONDS} (tenant metrics have one datapoint a minute)` });
+  }
   return problems;
 }
 

@@ -163,6 +163,12 @@ export interface DeleteDedicatedClusterInput {
   tenantId: string;
   namePrefix?: string;
   /**
+   * The cluster to delete, when it is not the conventional `<prefix>-<tenant>`: a rollback that
+   * restored the tenant's pre-change snapshot moved it to a new cluster, which its record names.
+   * @default names.dbClusterIdentifier(tenantId, namePrefix)
+   */
+  clusterIdentifier?: string;
+  /**
    * Let RDS take a last snapshot under this name as it deletes. Offboarding takes its final
    * snapshot explicitly beforehand (`ensureClusterSnapshot`), so by default none is taken here.
    */
@@ -175,11 +181,12 @@ export interface DeletedDedicatedCluster {
 }
 
 /**
- * Instances first (RDS refuses to delete a cluster that has members), then the cluster. Gone
+ * Instances first (RDS refuses to delete a cluster that has members: the cluster's own member list
+ * names them, whatever they are called), then the cluster. Gone
  * (`absent`) only once RDS says the cluster is not found; every other answer means "poll again".
  */
 export async function deleteDedicatedCluster(rds: RDSClient, input: DeleteDedicatedClusterInput): Promise<DeletedDedicatedCluster> {
-  const clusterIdentifier = names.dbClusterIdentifier(input.tenantId, input.namePrefix);
+  const clusterIdentifier = input.clusterIdentifier ?? names.dbClusterIdentifier(input.tenantId, input.namePrefix);
   const deleting = { status: 'deleting', clusterIdentifier } as const;
   const cluster = await describeCluster(rds, clusterIdentifier);
   if (!cluster) return { status: 'absent', clusterIdentifier };
