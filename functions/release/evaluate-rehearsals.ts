@@ -6,7 +6,7 @@
  */
 import { releasedModuleSetKey } from '#shared/domain/release-artifact.ts';
 import { DEFAULT_PREDICTED_UPGRADE_SECONDS, planRelease, type ReleasePlan } from '#shared/domain/release-plan.ts';
-import type { Release, ReleaseWave, ReleaseWaveSummary, TenantRelease } from '#shared/domain/release-types.ts';
+import { plannedWaveSummaries, type Release, type ReleaseWave, type TenantRelease } from '#shared/domain/release-types.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { releaseStep } from '#shared/lib/release-step.ts';
 import { allTenantReleases, skipWaitingTenants } from '#shared/lib/release-tenants.ts';
@@ -72,7 +72,7 @@ export const handler = releaseStep<{ releaseId: string; actor: string }, Rollout
   const updated = await updateRelease(
     (r) => ({
       ...r,
-      waves: summaries(plan),
+      waves: plannedWaveSummaries(plan),
       skipped: [...r.skipped, ...plan.skipped.filter((s) => !r.skipped.some((k) => k.tenantId === s.tenantId))],
       predictedSeconds: plan.totals.predictedSeconds,
       lowerBoundSeconds: plan.totals.lowerBoundSeconds,
@@ -94,17 +94,6 @@ function waves(releaseId: string, plan: ReleasePlan): ReleaseWave[] {
   }));
 }
 
-function summaries(plan: ReleasePlan): ReleaseWaveSummary[] {
-  return plan.waves.map((w) => ({
-    index: w.index,
-    ring: w.ring,
-    tenants: w.tenants.length,
-    failureBudget: w.failureBudget,
-    failures: 0,
-    status: 'PENDING',
-    predictedSeconds: w.predictedSeconds,
-  }));
-}
 
 function replanned(items: TenantRelease[], plan: ReleasePlan): TenantRelease[] {
   const placed = new Map(plan.waves.flatMap((w) => w.tenants.map((t) => [t.tenantId, { wave: w.index, t }] as const)));

@@ -155,3 +155,16 @@ export interface ReleasePreview {
   plan: ReleasePlan;
   windows: Record<string, { decision: 'go' | 'wait' | 'skip'; until?: string; reason: string }>;
 }
+
+/** The summary of each planned wave as the release record starts it: nothing run, no failure yet. */
+export function plannedWaveSummaries(plan: Pick<ReleasePlan, 'waves'>): ReleaseWaveSummary[] {
+  return plan.waves.map((w) => ({
+    index: w.index,
+    ring: w.ring,
+    tenants: w.tenants.length,
+    failureBudget: w.failureBudget,
+    failures: 0,
+    status: 'PENDING',
+    predictedSeconds: w.predictedSeconds,
+  }));
+}

@@ -13,7 +13,7 @@ import { releasedModuleSetKey } from '#shared/domain/release-artifact.ts';
 import { NEW_RELEASE, transition } from '#shared/domain/release-lifecycle.ts';
 import { planRelease, type PlannedTenant, type ReleasePlan } from '#shared/domain/release-plan.ts';
 import type { CreateReleaseBody } from '#shared/domain/release-request.ts';
-import type { Release, ReleasePreview, ReleaseWave, ReleaseWaveSummary, TenantRelease } from '#shared/domain/release-types.ts';
+import { plannedWaveSummaries, type Release, type ReleasePreview, type ReleaseWave, type TenantRelease } from '#shared/domain/release-types.ts';
 import { evaluateRelease } from '#shared/domain/release-window-decision.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { validationError, type ErrorDetail } from '#shared/lib/errors.ts';
@@ -124,17 +124,6 @@ export function tenantOperationId(releaseId: string, tenantId: string, createdAt
   return idempotentOperationId(releaseId, tenantId, new Date(createdAt));
 }
 
-function waveSummaries(plan: ReleasePlan): ReleaseWaveSummary[] {
-  return plan.waves.map((w) => ({
-    index: w.index,
-    ring: w.ring,
-    tenants: w.tenants.length,
-    failureBudget: w.failureBudget,
-    failures: 0,
-    status: 'PENDING',
-    predictedSeconds: w.predictedSeconds,
-  }));
-}
 
 function releaseRecord(c: ReleaseStart, planned: Planned, executionArn: string): Release {
   const requested = transition(NEW_RELEASE, 'Requested');
@@ -153,7 +142,7 @@ function releaseRecord(c: ReleaseStart, planned: Planned, executionArn: string):
     deadline: planned.deadline.toISOString(),
     requestedBy: c.actor,
     executionArn,
-    waves: waveSummaries(plan),
+    waves: plannedWaveSummaries(plan),
     skipped: listed,
     ...(listed.length < plan.skipped.length ? { skippedTotal: plan.skipped.length } : {}),
     rehearsals: [],
