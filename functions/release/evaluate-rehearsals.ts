@@ -6,7 +6,7 @@
  */
 import { releasedModuleSetKey } from '#shared/domain/release-artifact.ts';
 import { DEFAULT_PREDICTED_UPGRADE_SECONDS, planRelease, type ReleasePlan } from '#shared/domain/release-plan.ts';
-import { plannedWaveSummaries, type Release, type ReleaseWave, type TenantRelease } from '#shared/domain/release-types.ts';
+import { plannedWaveRecords, plannedWaveSummaries, type Release, type TenantRelease } from '#shared/domain/release-types.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { releaseStep } from '#shared/lib/release-step.ts';
 import { allTenantReleases, skipWaitingTenants } from '#shared/lib/release-tenants.ts';
@@ -66,7 +66,7 @@ export const handler = releaseStep<{ releaseId: string; actor: string }, Rollout
   for (const s of plan.skipped) {
     await skipWaitingTenants(repo, release, items.filter((i) => i.tenantId === s.tenantId), s.reason, now());
   }
-  await repo.putWaves(state.releaseId, waves(state.releaseId, plan));
+  await repo.putWaves(state.releaseId, plannedWaveRecords(state.releaseId, plan));
   await repo.putTenantReleases(state.releaseId, replanned(items.filter((i) => !leftOut.has(i.tenantId)), plan));
 
   const updated = await updateRelease(
@@ -82,17 +82,6 @@ export const handler = releaseStep<{ releaseId: string; actor: string }, Rollout
   return { proceed: PROCEEDING.has(updated.status), waves: updated.waves.map((w) => w.index) };
 });
 
-function waves(releaseId: string, plan: ReleasePlan): ReleaseWave[] {
-  return plan.waves.map((w) => ({
-    releaseId,
-    index: w.index,
-    ring: w.ring,
-    tenantIds: w.tenants.map((t) => t.tenantId),
-    failureBudget: w.failureBudget,
-    failures: 0,
-    status: 'PENDING',
-  }));
-}
 
 
 function replanned(items: TenantRelease[], plan: ReleasePlan): TenantRelease[] {

@@ -168,3 +168,16 @@ export function plannedWaveSummaries(plan: Pick<ReleasePlan, 'waves'>): ReleaseW
     predictedSeconds: w.predictedSeconds,
   }));
 }
+
+/** The wave items of a planned release: tenant ids in plan order, nothing run, no failure yet. */
+export function plannedWaveRecords(releaseId: string, plan: Pick<ReleasePlan, 'waves'>): ReleaseWave[] {
+  return plan.waves.map((w) => ({
+    releaseId,
+    index: w.index,
+    ring: w.ring,
+    tenantIds: w.tenants.map((t) => t.tenantId),
+    failureBudget: w.failureBudget,
+    failures: 0,
+    status: 'PENDING',
+  }));
+}

@@ -13,7 +13,7 @@ import { releasedModuleSetKey } from '#shared/domain/release-artifact.ts';
 import { NEW_RELEASE, transition } from '#shared/domain/release-lifecycle.ts';
 import { planRelease, type PlannedTenant, type ReleasePlan } from '#shared/domain/release-plan.ts';
 import type { CreateReleaseBody } from '#shared/domain/release-request.ts';
-import { plannedWaveSummaries, type Release, type ReleasePreview, type ReleaseWave, type TenantRelease } from '#shared/domain/release-types.ts';
+import { plannedWaveRecords, plannedWaveSummaries, type Release, type ReleasePreview, type TenantRelease } from '#shared/domain/release-types.ts';
 import { evaluateRelease } from '#shared/domain/release-window-decision.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { validationError, type ErrorDetail } from '#shared/lib/errors.ts';
@@ -155,17 +155,6 @@ function releaseRecord(c: ReleaseStart, planned: Planned, executionArn: string):
   };
 }
 
-function waveRecords(releaseId: string, plan: ReleasePlan): ReleaseWave[] {
-  return plan.waves.map((w) => ({
-    releaseId,
-    index: w.index,
-    ring: w.ring,
-    tenantIds: w.tenants.map((t) => t.tenantId),
-    failureBudget: w.failureBudget,
-    failures: 0,
-    status: 'PENDING',
-  }));
-}
 
 function tenantRecords(releaseId: string, plan: ReleasePlan, createdAt: string): TenantRelease[] {
   return plannedTenants(plan).map(({ wave, t }) => ({
@@ -187,7 +176,7 @@ export async function startRelease(c: ReleaseStart): Promise<Release> {
   const machineArn = stateMachineArn('release');
   const planned = await planRequest(c);
   const release = releaseRecord(c, planned, executionArnOf(machineArn, c.releaseId));
-  await c.repo.createRelease(release, waveRecords(c.releaseId, planned.plan), tenantRecords(c.releaseId, planned.plan, release.createdAt));
+  await c.repo.createRelease(release, plannedWaveRecords(c.releaseId, planned.plan), tenantRecords(c.releaseId, planned.plan, release.createdAt));
   // A retried request finds the release its first attempt recorded, and answers with that one.
   const recorded = await c.repo.requireRelease(c.releaseId);
   try {

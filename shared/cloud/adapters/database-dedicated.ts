@@ -20,6 +20,7 @@ import {
   type DBClusterSnapshot,
   type DBInstance,
   type RDSClient,
+  type Tag,
 } from '@aws-sdk/client-rds';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { names, resourceTags } from '#shared/domain/names.ts';
@@ -130,33 +131,45 @@ export async function ensureDedicatedCluster(rds: RDSClient, input: EnsureDedica
   };
   if (cluster.Status === 'deleting') return { status: 'deleting', ...summary };
 
-  let allInstancesAvailable = true;
-  for (const identifier of instanceIdentifiers) {
+  const allInstancesAvailable = await ensureClusterInstances(rds, { clusterIdentifier, instanceIdentifiers, instanceClass: resources.database.instanceClass, tags });
+
+  const available = cluster.Status === 'available' && allInstancesAvailable;
+  return { status: available ? 'available' : 'creating', ...summary };
+}
+
+/**
+ * Makes sure each named Aurora instance of a cluster exists (creating the missing ones, private)
+ * and reports whether all are available; an instance in a terminal state fails the step.
+ */
+export async function ensureClusterInstances(
+  rds: RDSClient,
+  input: { clusterIdentifier: string; instanceIdentifiers: readonly string[]; instanceClass: string; tags: Tag[] },
+): Promise<boolean> {
+  let allAvailable = true;
+  for (const identifier of input.instanceIdentifiers) {
     const instance = await describeInstance(rds, identifier);
     if (instance) {
       if (isTerminal(instance.DBInstanceStatus)) throw resourceFailed(`Aurora instance ${identifier} is ${instance.DBInstanceStatus}`);
-      if (instance.DBInstanceStatus !== 'available') allInstancesAvailable = false;
+      if (instance.DBInstanceStatus !== 'available') allAvailable = false;
       continue;
     }
-    allInstancesAvailable = false;
+    allAvailable = false;
     try {
       await rds.send(
         new CreateDBInstanceCommand({
           DBInstanceIdentifier: identifier,
-          DBInstanceClass: resources.database.instanceClass,
+          DBInstanceClass: input.instanceClass,
           Engine: ENGINE,
-          DBClusterIdentifier: clusterIdentifier,
+          DBClusterIdentifier: input.clusterIdentifier,
           PubliclyAccessible: false,
-          Tags: tags,
+          Tags: input.tags,
         }),
       );
     } catch (err) {
       if (!hasName(err, 'DBInstanceAlreadyExistsFault')) throw err;
     }
   }
-
-  const available = cluster.Status === 'available' && allInstancesAvailable;
-  return { status: available ? 'available' : 'creating', ...summary };
+  return allAvailable;
 }
 
 export interface DeleteDedicatedClusterInput {

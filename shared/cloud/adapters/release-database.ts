@@ -7,17 +7,14 @@
  * waits: each call looks, acts if needed and reports a state the workflow's Wait loop polls.
  */
 import {
-  CreateDBInstanceCommand,
   DeleteDBClusterCommand,
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBClusterSnapshotsCommand,
-  DescribeDBInstancesCommand,
   ModifyDBClusterCommand,
   RestoreDBClusterFromSnapshotCommand,
   RestoreDBClusterToPointInTimeCommand,
   type DBCluster,
-  type DBInstance,
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { ExecuteStatementCommand, type ExecuteStatementCommandOutput, type RDSDataClient, type SqlParameter } from '@aws-sdk/client-rds-data';
@@ -25,6 +22,7 @@ import { resourceFailed } from '#shared/lib/errors.ts';
 import { pooledSql } from '../pooled-sql.ts';
 import { hasName } from './aws-errors.ts';
 import type { PooledCell } from './database-pooled.ts';
+import { ensureClusterInstances } from './database-dedicated.ts';
 import { tagList } from './tag-list.ts';
 
 const ENGINE = 'aurora-postgresql';
@@ -34,15 +32,6 @@ async function describeCluster(rds: RDSClient, identifier: string): Promise<DBCl
     return (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))).DBClusters?.[0];
   } catch (err) {
     if (hasName(err, 'DBClusterNotFoundFault')) return undefined;
-    throw err;
-  }
-}
-
-async function describeInstance(rds: RDSClient, identifier: string): Promise<DBInstance | undefined> {
-  try {
-    return (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }))).DBInstances?.[0];
-  } catch (err) {
-    if (hasName(err, 'DBInstanceNotFoundFault')) return undefined;
     throw err;
   }
 }
@@ -159,30 +148,7 @@ export async function ensureRestoredCluster(rds: RDSClient, source: RestoreSourc
   if (isTerminal(cluster.Status)) throw resourceFailed(`restored Aurora cluster ${clusterIdentifier} is ${cluster.Status}`);
   const summary = { clusterIdentifier, instanceIdentifiers, clusterArn: cluster.DBClusterArn, endpoint: cluster.Endpoint, masterSecretArn: cluster.MasterUserSecret?.SecretArn };
 
-  let instancesAvailable = true;
-  for (const identifier of instanceIdentifiers) {
-    const instance = await describeInstance(rds, identifier);
-    if (instance) {
-      if (isTerminal(instance.DBInstanceStatus)) throw resourceFailed(`Aurora instance ${identifier} is ${instance.DBInstanceStatus}`);
-      if (instance.DBInstanceStatus !== 'available') instancesAvailable = false;
-      continue;
-    }
-    instancesAvailable = false;
-    try {
-      await rds.send(
-        new CreateDBInstanceCommand({
-          DBInstanceIdentifier: identifier,
-          DBInstanceClass: target.instanceClass,
-          Engine: ENGINE,
-          DBClusterIdentifier: clusterIdentifier,
-          PubliclyAccessible: false,
-          Tags: tagList(target.tags),
-        }),
-      );
-    } catch (err) {
-      if (!hasName(err, 'DBInstanceAlreadyExistsFault')) throw err;
-    }
-  }
+  const instancesAvailable = await ensureClusterInstances(rds, { clusterIdentifier, instanceIdentifiers, instanceClass: target.instanceClass, tags: tagList(target.tags) });
   if (cluster.Status !== 'available' || !instancesAvailable) return { ...summary, status: 'creating' };
   if (!cluster.MasterUserSecret?.SecretArn) {
     try {
