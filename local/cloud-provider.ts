@@ -20,6 +20,7 @@ import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { localS3ClientConfig, localS3Directory } from './s3.ts';
 import type { SimService } from './sim/errors.ts';
 import { attachSimulator } from './sim/middleware.ts';
+import type { SimTimeSource } from './sim/clock.ts';
 import { DEFAULT_SIM_TIME_SCALE, SimCloud } from './sim/sim-cloud.ts';
 
 export interface LocalCloudOptions {
@@ -32,6 +33,8 @@ export interface LocalCloudOptions {
   sfn?: (region: string) => SFNClient;
   now?: () => Date;
   seed?: number;
+  /** See `SimCloudOptions.virtualTime`. */
+  virtualTime?: SimTimeSource;
 }
 
 /** IAM and Route 53 are global services answered from us-east-1, as in AWS. */
@@ -55,6 +58,7 @@ export function createLocalCloud(opts: LocalCloudOptions): { provider: CloudProv
     timeScale: opts.timeScale,
     now: opts.now,
     seed: opts.seed,
+    virtualTime: opts.virtualTime,
     s3: { client: new S3Client(localS3ClientConfig(opts.s3Endpoint, opts.config.primaryRegion)), directory: localS3Directory(opts.s3Endpoint) },
   });
   const simulated = <C extends { middlewareStack: unknown }>(client: C, service: SimService, region: string, passThrough = false): C => {

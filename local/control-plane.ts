@@ -22,6 +22,7 @@ import { startLocalS3 } from './s3.ts';
 import { startApiServer } from './server.ts';
 import { localSfnClient } from './sfn-client.ts';
 import { handleLocalRoute } from './local-routes.ts';
+import { VirtualTime } from './virtual-time.ts';
 import { synthWorkflowTemplate } from './workflow-template.ts';
 
 /** A 10-minute Aurora creation takes 3 s locally; a whole dedicated tenant provisions in seconds. */
@@ -33,6 +34,14 @@ export interface LocalControlPlaneOptions {
   config?: FleetConfig;
   /** Seed of the fault injector's random numbers, for repeatable runs. */
   seed?: number;
+  /**
+   * Run on virtual time (local/virtual-time.ts) instead of the scaled wall clock: every simulated
+   * duration and Wait takes its full length on a clock that stands still while the machine works
+   * and jumps when everything waits. For measuring schedules (the benchmarks); `timeScale` is then 1.
+   */
+  virtualTime?: boolean;
+  /** On virtual time: virtual milliseconds each Lambda task takes (AWS's invoke and transition latency, modelled). */
+  taskLatencyMs?: number;
 }
 
 export interface LocalControlPlane {
@@ -43,6 +52,8 @@ export interface LocalControlPlane {
   repo: FleetRepository;
   /** The control plane's clock (`clock()` of every handler): simulated, moved forward with `advance(seconds)`. */
   clock: SimClock;
+  /** The virtual time the plane runs on, when it does. */
+  virtualTime?: VirtualTime;
   close(): Promise<void>;
 }
 
@@ -61,7 +72,8 @@ function setDefaultEnv(): void {
 
 export async function startLocalControlPlane(options: LocalControlPlaneOptions = {}): Promise<LocalControlPlane> {
   setDefaultEnv();
-  const timeScale = options.timeScale ?? Number(process.env.LOCAL_TIME_SCALE ?? DEFAULT_TIME_SCALE);
+  const virtualTime = options.virtualTime ? new VirtualTime() : undefined;
+  const timeScale = virtualTime ? 1 : (options.timeScale ?? Number(process.env.LOCAL_TIME_SCALE ?? DEFAULT_TIME_SCALE));
   if (!(timeScale > 0)) throw new Error(`LOCAL_TIME_SCALE must be a positive number, got ${process.env.LOCAL_TIME_SCALE}`);
   const config = options.config ?? defaultLocalFleetConfig();
   setFleetConfig(config);
@@ -80,6 +92,8 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
     definitions,
     timeScale,
     repoRoot: REPO_ROOT,
+    time: virtualTime,
+    taskLatencyMs: options.taskLatencyMs,
     pathWaitMs: () => Math.round(config.offboardGraceSeconds * 1000 * timeScale),
   });
   process.env.PROVISION_STATE_MACHINE_ARN = runner.stateMachineArn('odoo-fleet-provision');
@@ -92,6 +106,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
     s3Endpoint: s3.endpoint,
     sfn: (r: string) => localSfnClient(runner, r),
     seed: options.seed,
+    virtualTime,
   });
   useCloud(provider);
   // Handlers read the simulated clock, so a test (or POST /_local/clock) can open a release window
@@ -102,6 +117,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
     port: options.port ?? Number(process.env.PORT ?? 8787),
     host: '127.0.0.1',
     extraRoutes: (req, res, url) => handleLocalRoute({ sim, runner, clock: sim.clock }, req, res, url),
+    hold: virtualTime ? (work) => virtualTime.hold(work) : undefined,
   });
 
   return {
@@ -111,10 +127,12 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
     runner,
     repo,
     clock: sim.clock,
+    virtualTime,
     async close() {
       await server.close();
       // A release may be waiting for an approval or a window: stop what still runs rather than wait.
       await runner.shutdown().catch(() => undefined);
+      virtualTime?.stop();
       useCloud(undefined);
       useClock(undefined);
       await s3.stop();

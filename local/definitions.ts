@@ -22,6 +22,8 @@ export interface LocalDefinition {
   tokenTasks: string[];
   /** Task state name -> the state machine (name) it runs as a child execution (`startExecution.sync`). */
   childExecutions: Record<string, string>;
+  /** Task state name -> the state machine (name) it starts without waiting (`startExecution`). */
+  startedExecutions: Record<string, string>;
   /** Wait state name -> seconds (undefined for SecondsPath waits). Waits on a timestamp are not here. */
   waits: Record<string, number | undefined>;
   /** Wait states on a timestamp (Timestamp/TimestampPath): they wake at that instant, never scaled. */
@@ -63,6 +65,7 @@ export function stateMachineArn(region: string, name: string): string {
 
 const TOKEN_INVOKE = /^arn:[\w-]+:states:::lambda:invoke\.waitForTaskToken$/;
 const CHILD_EXECUTION = /^arn:[\w-]+:states:::states:startExecution\.sync(?::2)?$/;
+const START_EXECUTION = /^arn:[\w-]+:states:::states:startExecution$/;
 
 function resolve(value: unknown, template: CfnTemplate, region: string): string {
   if (typeof value === 'string') return value;
@@ -115,6 +118,7 @@ export function loadDefinitions(template: CfnTemplate, region: string): LocalDef
     const taskHandlers: Record<string, string> = {};
     const tokenTasks: string[] = [];
     const childExecutions: Record<string, string> = {};
+    const startedExecutions: Record<string, string> = {};
     const waits: Record<string, number | undefined> = {};
     const timestampWaits: string[] = [];
     const retryable: string[] = [];
@@ -125,10 +129,11 @@ export function loadDefinitions(template: CfnTemplate, region: string): LocalDef
       for (const c of (state.Catch as Array<{ Next: string }> | undefined) ?? []) catchTargets.add(c.Next);
       if (state.Type === 'Task') {
         const parameters = (state.Parameters ?? {}) as Record<string, unknown>;
-        if (state.Resource && CHILD_EXECUTION.test(state.Resource)) {
+        if (state.Resource && (CHILD_EXECUTION.test(state.Resource) || START_EXECUTION.test(state.Resource))) {
           const child = String(parameters.StateMachineArn ?? '').split(':stateMachine:')[1];
           if (!child) throw new Error(`Task ${name} of ${logicalId} starts no known state machine (${String(parameters.StateMachineArn)})`);
-          childExecutions[name] = child;
+          if (CHILD_EXECUTION.test(state.Resource)) childExecutions[name] = child;
+          else startedExecutions[name] = child;
         } else {
           const token = !!state.Resource && TOKEN_INVOKE.test(state.Resource);
           const functionArn = token ? String(parameters.FunctionName ?? '') : state.Resource;
@@ -145,7 +150,7 @@ export function loadDefinitions(template: CfnTemplate, region: string): LocalDef
       if (state.Retry) retryable.push(name);
     });
     const settleBefore = [...catchTargets].map((n) => (states[n]?.Type === 'Wait' ? String(states[n]!.Next) : n)).filter((n) => states[n]?.Type === 'Task');
-    out.push({ name: String(props.StateMachineName ?? logicalId), logicalId, asl, taskHandlers, tokenTasks, childExecutions, waits, timestampWaits, retryable, settleBefore });
+    out.push({ name: String(props.StateMachineName ?? logicalId), logicalId, asl, taskHandlers, tokenTasks, childExecutions, startedExecutions, waits, timestampWaits, retryable, settleBefore });
   }
   return out;
 }

@@ -16,8 +16,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { LOCAL_ACCOUNT, stateMachineArn, type AslDefinition, type LocalDefinition } from './definitions.ts';
+import { LOCAL_ACCOUNT, stateMachineArn, type AslDefinition, type AslState, type LocalDefinition } from './definitions.ts';
 import { TaskTokens } from './task-tokens.ts';
+import type { VirtualTime } from './virtual-time.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -40,6 +41,8 @@ export interface LocalExecution {
   largestPayload?: PayloadSize;
   /** The execution whose `startExecution.sync` task started this one. */
   parentExecutionArn?: string;
+  /** The execution whose `startExecution` state (no `.sync`) started this one: linked, not waited for. */
+  startedBy?: string;
   done: Promise<void>;
 }
 
@@ -66,10 +69,12 @@ interface LoggedEvent {
  * iteration its started and ended events (1 each), the states of an inline iteration counting
  * where they run. Catches, failed states and Wait internals add nothing of their own.
  */
-function historyEventsOf(event: LoggedEvent, submittedTasks: ReadonlySet<string>): number {
+function historyEventsOf(event: LoggedEvent, submittedTasks: ReadonlySet<string>, waitsAsTasks: ReadonlySet<string> = new Set()): number {
   switch (event.type) {
     case 'StateEntered': {
       const type = event.state?.type;
+      // A Wait run as a Task on virtual time is still a Wait in AWS: entered and exited.
+      if (type === 'Task' && waitsAsTasks.has(event.state!.name)) return 1;
       if (type === 'Task') return 1 + 3 + (submittedTasks.has(event.state!.name) ? 1 : 0);
       if (type === 'Map') return 1 + 2;
       return 1;
@@ -109,7 +114,18 @@ export interface LocalStepFunctionsOptions {
   repoRoot: string;
   /** Milliseconds for Wait states whose duration comes from the input (SecondsPath). */
   pathWaitMs?: (stateName: string) => number;
+  /**
+   * Run on virtual time (local/virtual-time.ts): every Wait state sleeps on it, for its scaled
+   * duration or until its timestamp (control-plane time, which is then virtual time), and each
+   * Lambda invocation holds it still while it runs, then takes `taskLatencyMs` of it.
+   */
+  time?: VirtualTime;
+  /** Virtual milliseconds each Lambda task takes beyond its (instant) run: AWS's invoke and transition latency, modelled. */
+  taskLatencyMs?: number;
 }
+
+/** The Lambda a Wait state becomes on virtual time; the runner answers it (see `virtualWaits`). */
+const VIRTUAL_WAIT_RESOURCE = 'arn:aws:lambda:local:000000000000:function:local-virtual-wait';
 
 class TaskError extends Error {
   constructor(name: string, message: string) {
@@ -154,12 +170,13 @@ function replaceRetryCount(value: unknown, count: number): unknown {
  * after their TimeoutSeconds scaled like every other wait; timeouts beyond what setTimeout can hold
  * are capped; nothing else changes.
  */
-function interpretable(def: LocalDefinition, scale: number): { asl: AslDefinition; tokenTimeouts: Record<string, number> } {
+function interpretable(def: LocalDefinition, scale: number, virtualWaits = false): { asl: AslDefinition; tokenTimeouts: Record<string, number> } {
   const asl = structuredClone(def.asl);
   const tokenTasks = new Set(def.tokenTasks);
   const tokenTimeouts: Record<string, number> = {};
   const visit = (d: AslDefinition) => {
     for (const [name, state] of Object.entries(d.States)) {
+      if (virtualWaits && state.Type === 'Wait') d.States[name] = waitAsTask(state);
       if (state.Type === 'Task') {
         const seconds = state.TimeoutSeconds as number | undefined;
         const scaled = seconds !== undefined && tokenTasks.has(name) ? Math.max(1, Math.round(seconds * scale)) : seconds;
@@ -176,6 +193,21 @@ function interpretable(def: LocalDefinition, scale: number): { asl: AslDefinitio
   visit(asl);
   if (typeof asl.TimeoutSeconds === 'number') asl.TimeoutSeconds = Math.min(asl.TimeoutSeconds, MAX_TIMEOUT_SECONDS);
   return { asl, tokenTimeouts };
+}
+
+/**
+ * A Wait state as a Task the runner answers by sleeping on virtual time: what it waits for becomes
+ * its parameters, and it passes its input on unchanged, as a Wait does.
+ */
+function waitAsTask(wait: AslState): AslState {
+  const { Seconds, SecondsPath, Timestamp, TimestampPath, Type: _type, ...rest } = wait as AslState & Record<string, unknown>;
+  const parameters: Record<string, unknown> = {};
+  if (Seconds !== undefined) parameters.seconds = Seconds;
+  if (SecondsPath !== undefined) parameters['seconds.$'] = SecondsPath;
+  if (Timestamp !== undefined) parameters.timestamp = Timestamp;
+  if (TimestampPath !== undefined) parameters['timestamp.$'] = TimestampPath;
+  // However long the wait takes on the wall clock, no Task timeout may end it (the interpreter's default is 60 s).
+  return { ...rest, Type: 'Task', Resource: VIRTUAL_WAIT_RESOURCE, Parameters: parameters, ResultPath: null, TimeoutSeconds: MAX_TIMEOUT_SECONDS } as AslState;
 }
 
 /** The result of a `.sync:2` task: DescribeExecution's answer, with input and output as JSON. */
@@ -215,7 +247,7 @@ export class LocalStepFunctions {
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
     for (const def of opts.definitions) {
-      const { asl, tokenTimeouts } = interpretable(def, opts.timeScale);
+      const { asl, tokenTimeouts } = interpretable(def, opts.timeScale, opts.time !== undefined);
       const machine = new StateMachine(asl as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
       this.machines.set(this.stateMachineArn(def.name), { def, machine, tokenTimeouts });
     }
@@ -223,6 +255,11 @@ export class LocalStepFunctions {
 
   stateMachineArn(name: string): string {
     return stateMachineArn(this.opts.region, name);
+  }
+
+  /** Start and stop dates are on virtual time when the runner runs on it. */
+  private now(): Date {
+    return this.opts.time ? this.opts.time.now() : new Date();
   }
 
   get stateMachineArns(): string[] {
@@ -250,7 +287,7 @@ export class LocalStepFunctions {
       stateMachineArn,
       name: execName,
       status: 'RUNNING',
-      startDate: new Date(),
+      startDate: this.now(),
       input,
       transitions: 0,
       taskInvocations: 0,
@@ -291,7 +328,7 @@ export class LocalStepFunctions {
     e.status = 'ABORTED';
     e.error = error;
     e.cause = cause;
-    e.stopDate = new Date();
+    e.stopDate = this.now();
     this.tokens.closeExecution(executionArn);
     this.aborts.get(executionArn)?.();
     for (const child of this.childExecutions(executionArn)) this.stopExecution(child.executionArn, 'States.Aborted', `parent execution ${executionArn} was stopped`);
@@ -365,13 +402,14 @@ export class LocalStepFunctions {
     if (this.measurePayloads) this.notePayload(execution, `payload of ${stateName}`, payloadJson);
     const event = JSON.parse(payloadJson) as unknown;
     const context = { functionName: entry, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 120_000 };
-    const run = handler(event, context);
+    const time = this.opts.time;
+    const run = time ? time.hold(handler(event, context)) : handler(event, context);
     this.invocations.add(run);
     void run.then(
       () => this.invocations.delete(run),
       () => this.invocations.delete(run),
     );
-    const result = await run;
+    const result = await run.finally(() => (time && this.opts.taskLatencyMs ? time.sleep(this.opts.taskLatencyMs) : undefined));
     const after = this.takeFault(stateName, 'crash-after');
     if (after) throw new TaskError(after.error ?? 'Sandbox.Timedout', `injected crash after ${stateName} did its work`);
     if (result === undefined) return null;
@@ -417,6 +455,25 @@ export class LocalStepFunctions {
     throw new TaskError('States.TaskFailed', JSON.stringify(syncResult(child)));
   }
 
+  /**
+   * A `startExecution` state (no `.sync`): the execution starts on its own and the state returns
+   * StartExecution's answer at once. Not a child in the `.sync` sense: stopping the starter does
+   * not stop it. The same name with the same input while it runs answers the running execution,
+   * as AWS does; otherwise `StepFunctions.ExecutionAlreadyExistsException`.
+   */
+  private startChild(execution: LocalExecution, stateName: string, machineName: string, parameters: unknown): Record<string, unknown> {
+    const p = replaceRetryCount(parameters, 0) as { StateMachineArn?: string; Input?: unknown; Name?: string };
+    const input = typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {});
+    try {
+      const started = this.startExecution(p.StateMachineArn ?? this.stateMachineArn(machineName), p.Name, input);
+      started.startedBy = execution.executionArn;
+      return { ExecutionArn: started.executionArn, StartDate: started.startDate.getTime() };
+    } catch (err) {
+      const e = err as { name?: string; message?: string };
+      throw new TaskError(`StepFunctions.${e.name ?? 'Error'}Exception`, `${stateName}: ${e.message ?? String(err)}`);
+    }
+  }
+
   private async run(
     { def, machine, tokenTimeouts }: { def: LocalDefinition; machine: StateMachine; tokenTimeouts: Record<string, number> },
     execution: LocalExecution,
@@ -449,12 +506,28 @@ export class LocalStepFunctions {
     for (const [stateName, childMachine] of Object.entries(def.childExecutions)) {
       taskResourceLocalHandlers[stateName] = (parameters) => this.runChild(execution, stateName, childMachine, parameters);
     }
+    for (const [stateName, childMachine] of Object.entries(def.startedExecutions ?? {})) {
+      taskResourceLocalHandlers[stateName] = async (parameters) => this.startChild(execution, stateName, childMachine, parameters);
+    }
     const waitTimeOverrides: Record<string, number> = {};
     for (const [stateName, seconds] of Object.entries(def.waits)) {
       waitTimeOverrides[stateName] = seconds === undefined ? (this.opts.pathWaitMs?.(stateName) ?? 0) : Math.round(seconds * 1000 * scale);
     }
+    const time = this.opts.time;
+    if (time) {
+      for (const stateName of [...Object.keys(def.waits), ...def.timestampWaits]) {
+        taskResourceLocalHandlers[stateName] = async (parameters) => {
+          const p = (parameters ?? {}) as { seconds?: number; timestamp?: string };
+          if (p.timestamp !== undefined) await time.sleepUntil(Date.parse(p.timestamp));
+          else if (p.seconds !== undefined) await time.sleep(p.seconds * 1000 * scale);
+          else await time.sleep(waitTimeOverrides[stateName] ?? 0);
+          return null;
+        };
+      }
+    }
     const retryIntervalOverrides: Record<string, number> = {};
-    for (const stateName of def.retryable) retryIntervalOverrides[stateName] = Math.max(1, Math.round(1000 * scale));
+    // On virtual time a retry comes at once: the interpreter's own sleep would run on the wall clock.
+    for (const stateName of def.retryable) retryIntervalOverrides[stateName] = time ? 0 : Math.max(1, Math.round(1000 * scale));
 
     const run = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
@@ -468,10 +541,11 @@ export class LocalStepFunctions {
     this.aborts.set(execution.executionArn, run.abort);
     const counting = (async () => {
       const submitted = new Set([...Object.keys(def.childExecutions), ...def.tokenTasks]);
+      const waits = new Set(time ? [...Object.keys(def.waits), ...def.timestampWaits] : []);
       if (this.measurePayloads) this.notePayload(execution, 'execution input', execution.input);
       for await (const event of run.eventLogs) {
         if (event.type === 'StateEntered') execution.transitions += 1;
-        execution.historyEvents += historyEventsOf(event as LoggedEvent, submitted);
+        execution.historyEvents += historyEventsOf(event as LoggedEvent, submitted, waits);
         const state = (event as LoggedEvent).state;
         if (this.measurePayloads && state) {
           if (event.type === 'StateEntered') this.notePayload(execution, `input of ${state.name}`, JSON.stringify(state.input ?? null));
@@ -494,7 +568,7 @@ export class LocalStepFunctions {
         execution.cause = e.cause?.message ?? e.message;
       }
     } finally {
-      execution.stopDate ??= new Date();
+      execution.stopDate ??= this.now();
       this.aborts.delete(execution.executionArn);
       this.tokens.closeExecution(execution.executionArn);
       await counting.catch(() => undefined);

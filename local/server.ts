@@ -27,6 +27,8 @@ export interface ApiServerOptions {
   host?: string;
   /** Local-only routes (`/_local/...`); answers true when it handled the request. */
   extraRoutes?: ExtraRoutes;
+  /** Wraps each request's handling: on virtual time, time stands still while a request is served. */
+  hold?: <T>(work: Promise<T>) => Promise<T>;
 }
 
 export interface ApiServer {
@@ -242,8 +244,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, extraRoutes: Ext
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`The local API server listens on the loopback interface only, not ${host}`);
+  const hold = opts.hold ?? (<T>(work: Promise<T>) => work);
   const server = createServer((req, res) => {
-    serve(req, res, opts.extraRoutes).catch((err: unknown) => {
+    hold(serve(req, res, opts.extraRoutes)).catch((err: unknown) => {
       logger.error('local API request failed', { method: req.method, url: req.url, error: err });
       if (!res.headersSent) sendJson(res, 500, errorBody('InternalError', 'Internal error; the details are in the server log'));
       else res.end();

@@ -146,13 +146,17 @@ function describeState(state: AslNode, errorSets: readonly ErrorSet[]): string[]
   return lines;
 }
 
-/** What a Task that is not a plain Lambda invoke does: run a child execution, or wait for a task token. */
+/** What a Task that is not a plain Lambda invoke does: run or start an execution, or wait for a task token. */
 function describeIntegration(state: AslNode): string[] {
   const resource = typeof state.Resource === 'string' ? state.Resource : '';
   const parameters = (state.Parameters ?? {}) as Record<string, unknown>;
   if (/:states:::states:startExecution\.sync/.test(resource)) {
     const machine = String(parameters.StateMachineArn ?? '').split(':stateMachine:')[1];
     return [`child execution of ${machine ?? 'a state machine'}`];
+  }
+  if (/:states:::states:startExecution$/.test(resource)) {
+    const machine = String(parameters.StateMachineArn ?? '').split(':stateMachine:')[1];
+    return [`starts ${machine ?? 'a state machine'}, does not wait`];
   }
   if (/\.waitForTaskToken$/.test(resource)) {
     const timeout = typeof state.TimeoutSeconds === 'number' ? `, at most ${describeSeconds(state.TimeoutSeconds)}` : '';

@@ -8,7 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 
 /** The machines the control plane deploys, each `odoo-fleet-<name>`. */
-export type WorkflowName = 'provision' | 'offboard' | 'release' | 'release-batch' | 'release-tenant' | 'release-rehearsal';
+export type WorkflowName = 'provision' | 'offboard' | 'release' | 'release-batch' | 'release-tenant' | 'release-verdict' | 'release-rehearsal';
 
 export interface TaskOptions {
   /** Where the task's result goes in the state; `null` keeps the input unchanged. */
@@ -64,4 +64,11 @@ export interface WorkflowBuilder {
    * (`states:startExecution.sync:2`); a failed child fails the state with `States.TaskFailed`.
    */
   childExecution(stateName: string, workflow: WorkflowName, options: ChildExecutionOptions): sfn.TaskStateBase;
+  /**
+   * A Task state that starts an execution of the workflow `workflow` and goes on at once
+   * (`states:startExecution`): the child runs on its own and nothing waits for it. Starting the
+   * same name again fails with `StepFunctions.ExecutionAlreadyExistsException` once that execution
+   * has ended (or when the input differs); the parent's Catch decides what that means.
+   */
+  startExecution(stateName: string, workflow: WorkflowName, options: Omit<ChildExecutionOptions, 'resultPath' | 'outputPath'>): sfn.TaskStateBase;
 }

@@ -82,6 +82,7 @@ export const executionTimeout = {
   release: Duration.days(90),
   'release-batch': Duration.days(60),
   'release-tenant': Duration.days(30),
+  'release-verdict': Duration.days(30),
   'release-rehearsal': Duration.hours(12),
 } as const;
 

@@ -1,6 +1,7 @@
 /**
- * One batch of a release slot: its tenant ids loaded from the wave item (the parent passes only
- * the wave, slot and batch numbers), then its tenants one after another. Before each tenant the
+ * One batch of a release slot: its lanes of tenant ids loaded from the wave item (the parent passes
+ * only the wave, slot and batch numbers), then its lanes side by side, each lane's tenants one after
+ * another (a lane is a run of one cell's tenants: the wave's start made the caps hold). Before each tenant the
  * gate decides (release paused, halted or aborted, wave budget spent, tenant not ACTIVE, window
  * closed); a tenant that may start is upgraded in its own child execution, named after the release
  * and the tenant, so a replayed or retried batch attaches to the running upgrade instead of
@@ -58,8 +59,21 @@ export function defineReleaseBatch(b: WorkflowBuilder): sfn.IChainable {
       tenantId: at('$$.Map.Item.Value'),
     },
     resultPath: sfn.JsonPath.DISCARD,
+    outputPath: '$.wave',
   });
   tenants.itemProcessor(gate);
-  const load = b.task('LoadBatch', RELEASE_BATCH_TASKS.LoadBatch, { resultPath: '$.tenantIds' });
-  return load.next(tenants).next(new sfn.Succeed(s, 'BatchDone'));
+  // No MaxConcurrency: a batch has no more lanes than its slot's width, which the wave's start bounds.
+  const lanes = new sfn.Map(s, 'UpgradeLanes', {
+    itemsPath: '$.lanes',
+    itemSelector: {
+      releaseId: at('$.releaseId'),
+      actor: at('$.actor'),
+      wave: sfn.JsonPath.numberAt('$.wave'),
+      tenantIds: sfn.JsonPath.listAt('$$.Map.Item.Value'),
+    },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  lanes.itemProcessor(tenants);
+  const load = b.task('LoadBatch', RELEASE_BATCH_TASKS.LoadBatch, { resultPath: '$.lanes' });
+  return load.next(lanes).next(new sfn.Succeed(s, 'BatchDone'));
 }

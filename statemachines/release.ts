@@ -4,7 +4,8 @@
  * approval (task token) -> wave by wave: slots of tenants run side by side, each slot's batches one
  * after another, each batch a child execution, so this execution's history stays small whatever
  * the fleet's size, and its payload too: it carries slot and batch numbers, each batch loads its
- * tenant ids from the wave item -> the circuit breaker after each wave -> finish. Pause, abort and
+ * tenant ids from the wave item -> the wave's verdicts (a tenant bakes and is judged in an
+ * execution of its own, without holding a slot) -> the circuit breaker -> finish. Pause, abort and
  * halt are read by the handlers between tenants and waves; nothing here aborts a tenant
  * mid-migration. A release paused when its last wave ended waits here until resumed or aborted.
  */
@@ -17,6 +18,7 @@ export const RELEASE_TASKS = {
   EvaluateRehearsals: 'functions/release/evaluate-rehearsals.ts',
   AwaitApproval: 'functions/release/await-approval.ts',
   StartWave: 'functions/release/start-wave.ts',
+  AwaitVerdicts: 'functions/release/await-verdicts.ts',
   EndWave: 'functions/release/end-wave.ts',
   FinishRelease: 'functions/release/finish-release.ts',
   FailRelease: 'functions/release/fail-release.ts',
@@ -133,7 +135,14 @@ export function defineRelease(b: WorkflowBuilder): sfn.IChainable {
     }),
   );
   const endWave = b.task('EndWave', RELEASE_TASKS.EndWave, { resultPath: null, outputPath: '$.wave' });
-  rollOut.itemProcessor(t('StartWave', '$.start').next(runSlots).next(endWave));
+  // Tenants cut over bake and are judged in executions of their own: the wave ends with their verdicts.
+  const awaitVerdicts = b.task('AwaitVerdicts', RELEASE_TASKS.AwaitVerdicts, { resultPath: '$.verdicts' });
+  awaitVerdicts.next(
+    new sfn.Choice(s, 'VerdictsIn?')
+      .when(sfn.Condition.booleanEquals('$.verdicts.settled', true), endWave)
+      .otherwise(new sfn.Wait(s, 'WaitForVerdicts', { time: sfn.WaitTime.timestampPath('$.verdicts.waitUntil') }).next(awaitVerdicts)),
+  );
+  rollOut.itemProcessor(t('StartWave', '$.start').next(runSlots).next(awaitVerdicts));
 
   const approval = b.taskWithToken('AwaitApproval', RELEASE_TASKS.AwaitApproval, { resultPath: '$.approval', timeout: APPROVAL_TIMEOUT });
   approval.addCatch(finish, { errors: APPROVAL_ENDINGS, resultPath: '$.error' });

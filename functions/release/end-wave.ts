@@ -3,10 +3,11 @@
  * the wave's budget, or any failed rollback, halts the release (HALTED, with a reason naming the
  * wave and its failures); the later waves then start nothing.
  *
- * Every batch ends only when its tenants' executions have ended, so by now every tenant of the wave
- * should be settled. One that is not (a batch that failed every attempt left it PENDING, or its
- * upgrade stopped half-way) halts the release too, with a reason naming it: a release never ends
- * SUCCEEDED with tenants left behind. Otherwise the wave is done.
+ * Every batch ends only when its tenants' upgrades have ended, and the wave's verdicts were waited
+ * for (`await-verdicts.ts`), so by now every tenant of the wave should be settled. One that is not
+ * (a batch that failed every attempt left it PENDING, or its upgrade stopped half-way) halts the
+ * release too, with a reason naming it: a release never ends SUCCEEDED with tenants left behind.
+ * Otherwise the wave is done.
  */
 import { budgetState } from '#shared/domain/circuit-breaker.ts';
 import { isSettledOutcome } from '#shared/domain/release-tenant-outcome.ts';

@@ -2,8 +2,9 @@
  * Whether one tenant of a batch starts now, waits, or is skipped: the check made before every
  * tenant, which is how pause, abort and the circuit breaker act "between tenants".
  *
- * - already settled (a replay): skip; already started (its child execution exists): start again,
- *   which attaches to that execution instead of upgrading twice;
+ * - already settled or cut over (a replay): skip, the tenant's verdict runs on its own; already
+ *   started (its child execution exists): start again, which attaches to that execution instead of
+ *   upgrading twice;
  * - release aborted or halted, or the wave's failure budget spent (which halts the release): SKIPPED;
  * - release paused: wait a minute and ask again;
  * - tenant not ACTIVE: SKIPPED with the reason;
@@ -50,6 +51,8 @@ export const handler = releaseStep<State, GateDecision>(async (ctx) => {
   const item = await repo.getTenantRelease(state.releaseId, state.tenantId);
   if (!item) throw notFound(`Tenant ${state.tenantId} is not part of release ${state.releaseId}`);
   if (isSettledOutcome(item.outcome)) return { action: 'skip', reason: `already ${item.outcome}` };
+  // Cut over: its upgrade execution has ended and its verdict runs on; the batch has nothing to do.
+  if (item.cutoverAt) return { action: 'skip', reason: `cut over, ${item.outcome}: its verdict runs in its own execution` };
   // Started before (the gate or the batch was replayed): the child execution of the same name is found again.
   if (!WAITING_TO_START.includes(item.outcome)) return { action: 'start', operationId: item.operationId };
 

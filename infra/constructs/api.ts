@@ -31,7 +31,7 @@ export const TASK_TOKENS_ANSWERED_BY_ROUTE: Readonly<Record<string, readonly Wor
   ApproveRelease: ['release'],
   RejectRelease: ['release'],
   AbortRelease: ['release'],
-  DecideReleaseTenant: ['release-tenant'],
+  DecideReleaseTenant: ['release-tenant', 'release-verdict'],
 };
 
 /** Routes that write many items at once (a release's waves and tenant items). */

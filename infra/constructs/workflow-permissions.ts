@@ -59,6 +59,7 @@ export const HANDLER_CAPABILITIES: Record<string, Capability[]> = {
   'functions/release/await-approval.ts': RELEASE_EVENTS,
   'functions/release/start-wave.ts': RELEASE_EVENTS,
   'functions/release/load-batch.ts': [],
+  'functions/release/await-verdicts.ts': [],
   'functions/release/end-wave.ts': RELEASE_EVENTS,
   'functions/release/finish-release.ts': RELEASE_EVENTS,
   'functions/release/fail-release.ts': RELEASE_EVENTS,

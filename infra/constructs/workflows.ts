@@ -1,6 +1,6 @@
 /**
  * The control plane's Step Functions state machines (provision, offboard, and the release with its
- * batch, tenant and rehearsal children) and their task Lambdas. The definitions live in
+ * batch, tenant, verdict and rehearsal children) and their task Lambdas. The definitions live in
  * `statemachines/`; this construct gives them one function per handler module (shared between
  * machines), logging, tracing and least-privilege permissions. A machine that starts child
  * executions is built after its children, and its role may start, describe and stop only them.
@@ -22,6 +22,7 @@ import { defineRelease } from '#statemachines/release.ts';
 import { defineReleaseBatch } from '#statemachines/release-batch.ts';
 import { defineReleaseRehearsal } from '#statemachines/release-rehearsal.ts';
 import { defineReleaseTenant } from '#statemachines/release-tenant.ts';
+import { defineReleaseVerdict } from '#statemachines/release-verdict.ts';
 import { FleetFunction } from './fleet-function.ts';
 import { grantCloudAccess } from './workflow-permissions.ts';
 
@@ -41,11 +42,12 @@ export const WORKFLOW_DEFINITIONS: Record<WorkflowName, (b: WorkflowBuilder) => 
   release: defineRelease,
   'release-batch': defineReleaseBatch,
   'release-tenant': defineReleaseTenant,
+  'release-verdict': defineReleaseVerdict,
   'release-rehearsal': defineReleaseRehearsal,
 };
 
 /** Children before the parents that start them (a child execution needs its machine's ARN). */
-const BUILD_ORDER: readonly WorkflowName[] = ['provision', 'offboard', 'release-rehearsal', 'release-tenant', 'release-batch', 'release'];
+const BUILD_ORDER: readonly WorkflowName[] = ['provision', 'offboard', 'release-rehearsal', 'release-verdict', 'release-tenant', 'release-batch', 'release'];
 
 /** `release-batch` -> `releaseBatch`, the machine's construct ids (provision and offboard keep theirs). */
 const constructId = (name: WorkflowName) => name.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
@@ -71,6 +73,12 @@ export class Workflows extends Construct {
           if (!child) throw new Error(`${name} starts ${workflow}, which must be built before it`);
           children.add(child);
           return this.childExecution(scopeForStates, stateName, child, options);
+        },
+        startExecution: (stateName, workflow, options) => {
+          const child = machines[workflow];
+          if (!child) throw new Error(`${name} starts ${workflow}, which must be built before it`);
+          children.add(child);
+          return this.startExecution(scopeForStates, stateName, child, options);
         },
       };
       const logGroup = new logs.LogGroup(this, `${cid}ExecutionLogs`, {
@@ -166,6 +174,20 @@ export class Workflows extends Construct {
       associateWithParent: true,
       resultPath: options.resultPath === undefined || options.resultPath === null ? sfn.JsonPath.DISCARD : options.resultPath,
       outputPath: options.outputPath,
+      comment: options.comment,
+    });
+    start.addRetry(childStartRetry);
+    return start;
+  }
+
+  private startExecution(scope: Construct, stateName: string, child: sfn.StateMachine, options: Omit<ChildExecutionOptions, 'resultPath' | 'outputPath'>): sfn.TaskStateBase {
+    const start = new tasks.StepFunctionsStartExecution(scope, stateName, {
+      stateMachine: child,
+      integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
+      name: options.name,
+      input: sfn.TaskInput.fromObject(options.input),
+      associateWithParent: true,
+      resultPath: sfn.JsonPath.DISCARD,
       comment: options.comment,
     });
     start.addRetry(childStartRetry);

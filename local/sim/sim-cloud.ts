@@ -9,7 +9,7 @@ import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { KubernetesApiError } from '#shared/cloud/eks-kubernetes.ts';
 import { THROTTLING_ERRORS } from '#shared/lib/transient-errors.ts';
-import { SimClock } from './clock.ts';
+import { SimClock, type SimTimeSource } from './clock.ts';
 import { CloudWatchSim } from './cloudwatch.ts';
 import { EksSim } from './eks.ts';
 import { awsError, notImplemented, THROTTLING_NAME, type SimService } from './errors.ts';
@@ -59,6 +59,8 @@ export interface SimCloudOptions {
   now?: () => Date;
   /** Seed of the fault injector's random numbers. */
   seed?: number;
+  /** Run the simulated clock on virtual time (local/virtual-time.ts) instead of the scaled wall clock. */
+  virtualTime?: SimTimeSource;
 }
 
 export interface RegionSims {
@@ -87,7 +89,7 @@ export class SimCloud {
 
   constructor(options: SimCloudOptions) {
     this.config = options.config;
-    this.clock = new SimClock(options.timeScale ?? DEFAULT_SIM_TIME_SCALE, options.now);
+    this.clock = new SimClock(options.timeScale ?? DEFAULT_SIM_TIME_SCALE, options.now, options.virtualTime);
     this.faults = new FaultInjector(options.seed ?? 1);
     this.ctx = { clock: this.clock, accountId: options.config.accountId };
     this.signals = new TenantSignals({

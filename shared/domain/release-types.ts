@@ -90,11 +90,28 @@ export interface ReleaseInternal {
   approvalToken?: string;
 }
 
-/** One batch of a wave's slot: the tenants one child execution upgrades, in order. */
+/**
+ * One batch of a wave's slot: the tenants one child execution upgrades. A slot is made of lanes
+ * run side by side, each lane's tenants one after the other: `tenantIds` holds the lanes one after
+ * the other, `laneSizes` how many each has (none: a single lane).
+ */
 export interface WaveBatch {
   slot: number;
   batch: number;
   tenantIds: string[];
+  laneSizes?: number[];
+}
+
+/** A batch's lanes, each in the order its tenants are upgraded. */
+export function batchLanes(batch: WaveBatch): string[][] {
+  if (!batch.laneSizes) return [batch.tenantIds];
+  const lanes: string[][] = [];
+  let at = 0;
+  for (const size of batch.laneSizes) {
+    lanes.push(batch.tenantIds.slice(at, at + size));
+    at += size;
+  }
+  return lanes;
 }
 
 export interface ReleaseWave {

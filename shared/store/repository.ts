@@ -3,6 +3,7 @@
  * single-item conditional write: no transactions (dynalite has none), no Scan. Records come back
  * without the table's keys and bookkeeping attributes, and never hold a secret.
  */
+import { clock } from '#shared/lib/clock.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Release, ReleaseWave, TenantRelease, WaveBatch } from '#shared/domain/release-types.ts';
 import type { TenantOutcomeContext, TenantOutcomeEvent } from '#shared/domain/release-tenant-outcome.ts';
@@ -75,7 +76,8 @@ export class FleetRepository {
   private readonly ctx: StoreContext;
 
   constructor(opts: FleetRepositoryOptions) {
-    this.ctx = { client: opts.client, tableName: opts.tableName, now: opts.now ?? (() => new Date()) };
+    // The control plane's clock: the system clock in AWS, the simulated one locally (records and leases follow it).
+    this.ctx = { client: opts.client, tableName: opts.tableName, now: opts.now ?? (() => clock().now()) };
   }
 
   /** The repository for `TABLE_NAME`; the SDK picks the endpoint up from `AWS_ENDPOINT_URL_DYNAMODB`. */

@@ -241,10 +241,14 @@ describe('Releases, end to end', () => {
     expect(done.release.status).toBe('HALTED');
     expect(done.release.waves[0]!.failureBudget).toBe(1);
     const rolledBack = done.tenants.filter((t) => t.outcome === 'ROLLED_BACK');
-    // One failure is within the budget of 1; the second spends it; nothing starts after that.
-    expect(rolledBack).toHaveLength(2);
+    // One failure is within the budget of 1; the second spends it; nothing starts after that. A
+    // tenant bakes without holding its slot, so the next ones may have started before the verdicts
+    // came in: they were in flight, and rolled back too.
+    expect(rolledBack.length).toBeGreaterThanOrEqual(2);
     expect(rolledBack.every((t) => t.verdict?.outcome === 'fail')).toBe(true);
-    expect(done.tenants.filter((t) => t.outcome === 'SKIPPED')).toHaveLength(6);
+    expect(done.tenants.filter((t) => t.outcome === 'SKIPPED')).toHaveLength(ids.length - rolledBack.length);
+    for (const t of done.tenants.filter((x) => x.outcome === 'SKIPPED')) expect(t.reason).toMatch(/failure budget spent/);
+    expect(done.tenants.filter((t) => t.wave === 1).every((t) => t.outcome === 'SKIPPED')).toBe(true);
     expect(done.release.waves[1]!.status).not.toBe('DONE');
     for (const id of ids) expect((await tenantOf(id)).release.image).not.toBe(image);
   }, 600_000);
@@ -423,9 +427,11 @@ describe('Releases, end to end', () => {
     // A budget of 100% would have let every tenant go on: the failed rollback halted it anyway.
     expect(done.release.status).toBe('HALTED');
     expect(done.release.statusReason).toMatch(/rollback/i);
+    // Tenants cut over before the first rollback failed were in flight: they roll back (and fail) too; none starts after it.
     const failed = done.tenants.filter((t) => t.outcome === 'FAILED');
-    expect(failed).toHaveLength(1);
-    expect(done.tenants.filter((t) => t.outcome === 'SKIPPED')).toHaveLength(2);
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(done.tenants.filter((t) => t.outcome === 'SKIPPED')).toHaveLength(ids.length - failed.length);
+    for (const t of done.tenants.filter((x) => x.outcome === 'SKIPPED')) expect(t.reason).toMatch(/HALTED/);
     const broken = await tenantOf(failed[0]!.tenantId);
     expect(broken.status).toBe('FAILED');
     expect(broken.statusReason).toMatch(/rollback/i);

@@ -15,7 +15,7 @@ import { APPROVAL_TIMEOUT, executionTimeout } from '#statemachines/policies.ts';
 type CfnJson = any;
 
 const REGION = 'eu-west-1';
-const RELEASE_MACHINES = ['odoo-fleet-release', 'odoo-fleet-release-batch', 'odoo-fleet-release-tenant', 'odoo-fleet-release-rehearsal'];
+const RELEASE_MACHINES = ['odoo-fleet-release', 'odoo-fleet-release-batch', 'odoo-fleet-release-tenant', 'odoo-fleet-release-verdict', 'odoo-fleet-release-rehearsal'];
 
 let resources: Record<string, { Type: string; Properties: Record<string, CfnJson> }>;
 let definitions: Map<string, LocalDefinition>;
@@ -65,7 +65,7 @@ function machineStatements(name: string): Array<{ Action: string | string[]; Res
 const logicalIdOf = (name: string) => Object.entries(resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === name)![0];
 
 describe('Release workflows', () => {
-  it('synthesize the release machine and its batch, tenant and rehearsal children, each with its execution timeout', () => {
+  it('synthesize the release machine and its batch, tenant, verdict and rehearsal children, each with its execution timeout', () => {
     for (const name of RELEASE_MACHINES) {
       const key = name.replace('odoo-fleet-', '') as keyof typeof executionTimeout;
       expect(machine(name).asl.TimeoutSeconds, name).toBe(executionTimeout[key].toSeconds());
@@ -90,7 +90,32 @@ describe('Release workflows', () => {
     expect(state('odoo-fleet-release-batch', 'UpgradeTenant').Parameters.Input).toMatchObject({ 'operationId.$': '$.gate.operationId', 'tenantId.$': '$.tenantId' });
   });
 
-  it('pass a batch only its numbers, load its tenant ids first, and run a failed batch again twice, start errors retried first', () => {
+  it("start a tenant's verdict at its cut-over without waiting for it, so the slot is free while it bakes", () => {
+    const start = state('odoo-fleet-release-tenant', 'StartVerdict');
+
+    expect(machine('odoo-fleet-release-tenant').startedExecutions).toEqual({ StartVerdict: 'odoo-fleet-release-verdict' });
+    expect(start.Resource).toBe('arn:aws:states:::states:startExecution');
+    expect(start.Parameters['Name.$']).toBe("States.Format('{}-{}_verdict', $.releaseId, $.tenantId)");
+    expect(start.Parameters.Input).toMatchObject({ 'releaseId.$': '$.releaseId', 'tenantId.$': '$.tenantId', 'operationId.$': '$.operationId', 'roll.$': '$.roll' });
+    expect(state('odoo-fleet-release-tenant', 'NewImageRolledOut?').Choices[0].Next).toBe('StartVerdict');
+    // A replayed start of an execution that already ended: the verdict ran, the tenant is cut over.
+    expect(catchTargets(start)).toEqual([['StepFunctions.ExecutionAlreadyExistsException', 'TenantCutOver']]);
+    expect(start.Next).toBe('TenantCutOver');
+    expect(machine('odoo-fleet-release-verdict').asl.StartAt).toBe('BakeAndJudge');
+    expect(catchTargets(state('odoo-fleet-release-verdict', 'BakeAndJudge'))).toEqual([['States.ALL', 'RecordVerdictCrash']]);
+    expect(machine('odoo-fleet-release-verdict').taskHandlers.RecordVerdictCrash).toBe('functions/release/record-tenant-crash.ts');
+  });
+
+  it("end a wave only once its cut-over tenants' verdicts are in, looking again when the handler says", () => {
+    expect(state('odoo-fleet-release', 'RunSlots').Next).toBe('AwaitVerdicts');
+    expect(state('odoo-fleet-release', 'AwaitVerdicts')).toMatchObject({ ResultPath: '$.verdicts', Next: 'VerdictsIn?' });
+    const choice = state('odoo-fleet-release', 'VerdictsIn?');
+    expect(choice.Choices).toEqual([{ Variable: '$.verdicts.settled', BooleanEquals: true, Next: 'EndWave' }]);
+    expect(choice.Default).toBe('WaitForVerdicts');
+    expect(state('odoo-fleet-release', 'WaitForVerdicts')).toMatchObject({ TimestampPath: '$.verdicts.waitUntil', Next: 'AwaitVerdicts' });
+  });
+
+  it('pass a batch only its numbers, load its lanes of tenant ids first, and run a failed batch again twice, start errors retried first', () => {
     const runBatch = state('odoo-fleet-release', 'RunBatch');
     const input = runBatch.Parameters.Input as Record<string, unknown>;
 
@@ -99,7 +124,8 @@ describe('Release workflows', () => {
     expect(retries.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 2 });
     expect(retries.slice(0, -1).flatMap((r) => r.ErrorEquals)).not.toContain('States.ALL');
     expect(machine('odoo-fleet-release-batch').asl.StartAt).toBe('LoadBatch');
-    expect(state('odoo-fleet-release-batch', 'LoadBatch')).toMatchObject({ ResultPath: '$.tenantIds', Next: 'UpgradeTenants' });
+    expect(state('odoo-fleet-release-batch', 'LoadBatch')).toMatchObject({ ResultPath: '$.lanes', Next: 'UpgradeLanes' });
+    expect(state('odoo-fleet-release-batch', 'UpgradeLanes')).toMatchObject({ ItemsPath: '$.lanes', ItemSelector: { 'tenantIds.$': '$$.Map.Item.Value' } });
     expect(state('odoo-fleet-release', 'RunBatches').ItemSelector).toMatchObject({ 'batch.$': '$$.Map.Item.Value' });
   });
 
@@ -131,6 +157,7 @@ describe('Release workflows', () => {
       RollOutWaves: state('odoo-fleet-release', 'RollOutWaves'),
       RunSlots: state('odoo-fleet-release', 'RunSlots'),
       RunBatches: state('odoo-fleet-release', 'RunBatches'),
+      UpgradeLanes: state('odoo-fleet-release-batch', 'UpgradeLanes'),
       UpgradeTenants: state('odoo-fleet-release-batch', 'UpgradeTenants'),
     };
 
@@ -146,22 +173,35 @@ describe('Release workflows', () => {
     expect(maps.RunBatches.OutputPath).toBe('$.slot');
     expect(state('odoo-fleet-release', 'EndWave').OutputPath).toBe('$.wave');
     expect(state('odoo-fleet-release-batch', 'TenantDone').OutputPath).toBe('$.tenantId');
+    expect(maps.UpgradeTenants.OutputPath).toBe('$.wave');
     expect(state('odoo-fleet-release', 'RunRehearsal').OutputPath).toBe('$.index');
   });
 
   it('wait for windows and bakes on timestamps the handlers compute', () => {
     expect(state('odoo-fleet-release-batch', 'WaitForGate').TimestampPath).toBe('$.gate.waitUntil');
-    expect(state('odoo-fleet-release-tenant', 'Bake').TimestampPath).toBe('$.roll.bakeUntil');
-    expect(state('odoo-fleet-release-tenant', 'ExtendBake').TimestampPath).toBe('$.verdict.bakeUntil');
-    expect(machine('odoo-fleet-release-tenant').timestampWaits.sort()).toEqual(['Bake', 'ExtendBake']);
+    expect(state('odoo-fleet-release-verdict', 'Bake').TimestampPath).toBe('$.roll.bakeUntil');
+    expect(state('odoo-fleet-release-verdict', 'ExtendBake').TimestampPath).toBe('$.verdict.bakeUntil');
+    expect(machine('odoo-fleet-release-verdict').timestampWaits.sort()).toEqual(['Bake', 'ExtendBake']);
+    expect(machine('odoo-fleet-release-tenant').timestampWaits).toEqual([]);
+    expect(machine('odoo-fleet-release').timestampWaits).toEqual(['WaitForVerdicts']);
   });
 
   it('roll a tenant back from any failure between maintenance and the verdict, and mark it FAILED when the rollback fails', () => {
-    const upgrade = ['EnterMaintenance', 'TakePreChangeCopy', 'RunUpgradeJob', 'RollToNewImage', 'JudgeBake'];
+    const upgrade: Array<[string, string]> = [
+      ['odoo-fleet-release-tenant', 'EnterMaintenance'],
+      ['odoo-fleet-release-tenant', 'TakePreChangeCopy'],
+      ['odoo-fleet-release-tenant', 'RunUpgradeJob'],
+      ['odoo-fleet-release-tenant', 'RollToNewImage'],
+      ['odoo-fleet-release-verdict', 'JudgeBake'],
+    ];
     const rollback = ['PlanRollback', 'AwaitDecision', 'EnterRollbackMaintenance', 'RestoreDatabase', 'RevertImage', 'MarkRolledBack'];
 
-    for (const name of upgrade) expect(catchTargets(state('odoo-fleet-release-tenant', name)), name).toEqual([['States.ALL', 'PlanRollback']]);
-    for (const name of rollback) expect(catchTargets(state('odoo-fleet-release-tenant', name)), name).toEqual([['States.ALL', 'MarkRollbackFailed']]);
+    for (const [m, name] of upgrade) expect(catchTargets(state(m, name)), name).toEqual([['States.ALL', 'PlanRollback']]);
+    // Both machines carry the same rollback: before the cut-over (still in maintenance) and after the verdict.
+    for (const m of ['odoo-fleet-release-tenant', 'odoo-fleet-release-verdict']) {
+      for (const name of rollback) expect(catchTargets(state(m, name)), `${m} ${name}`).toEqual([['States.ALL', 'MarkRollbackFailed']]);
+      expect(state(m, 'AwaitDecision').Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    }
     expect(catchTargets(state('odoo-fleet-release-tenant', 'AcquireLease'))).toEqual([['LeaseHeld', 'SkipTenant']]);
     expect(state('odoo-fleet-release-tenant', 'AwaitDecision').Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(catchTargets(state('odoo-fleet-release-batch', 'UpgradeTenant'))).toEqual([['States.ALL', 'RecordTenantCrash']]);
@@ -202,8 +242,15 @@ describe('Release workflows', () => {
         .map((s) => JSON.stringify((s as { Condition?: unknown }).Condition ?? null));
       for (const child of children) expect(keyContexts.some((c) => c.includes(`"Ref":"${logicalIdOf(child)}"`)), `${parent} encrypts ${child}'s input`).toBe(true);
     }
-    const tenantActions = machineStatements('odoo-fleet-release-tenant').flatMap((s) => ([] as string[]).concat(s.Action));
-    expect(tenantActions).not.toContain('states:StartExecution');
+    // The tenant's upgrade starts its verdict and nothing else, and does not wait for it: no describe, stop or rule.
+    const tenantStatements = machineStatements('odoo-fleet-release-tenant');
+    const tenantStarts = tenantStatements.filter((s) => ([] as string[]).concat(s.Action).includes('states:StartExecution')).flatMap((s) => ([] as unknown[]).concat(s.Resource));
+    expect(tenantStarts.map((r) => JSON.stringify(r))).toEqual([JSON.stringify({ Ref: logicalIdOf('odoo-fleet-release-verdict') })]);
+    const tenantActions = tenantStatements.flatMap((s) => ([] as string[]).concat(s.Action));
+    expect(tenantActions).not.toContain('states:DescribeExecution');
+    expect(tenantActions).not.toContain('events:PutRule');
+    const verdictActions = machineStatements('odoo-fleet-release-verdict').flatMap((s) => ([] as string[]).concat(s.Action));
+    expect(verdictActions).not.toContain('states:StartExecution');
   });
 
   it('let release handlers publish events on the default bus only', () => {

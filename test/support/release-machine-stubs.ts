@@ -37,6 +37,9 @@ function nth<T>(list: T[] | undefined, calls: number, fallback: T): T {
   return list[Math.min(calls, list.length - 1)] as T;
 }
 
+/** Steps that end a tenant's verdict execution. */
+const VERDICT_ENDINGS = new Set(['CompleteTenant', 'MarkRolledBack', 'MarkRollbackFailed', 'RecordVerdictCrash']);
+
 export const handler = async (event: { step: string; executionArn: string; state: Record<string, unknown>; taskToken?: string }): Promise<unknown> => {
   const script = shared.releaseStubScript!;
   const previous = stubCalls.filter((c) => c.step === event.step && c.state.tenantId === event.state.tenantId && c.state.releaseId === event.state.releaseId).length;
@@ -56,7 +59,15 @@ export const handler = async (event: { step: string; executionArn: string; state
       const key = `w${wave}-s${slot}-b${batch}`;
       const loads = stubCalls.filter((c) => c.step === 'LoadBatch' && c.state.releaseId === event.state.releaseId && `w${String(c.state.wave)}-s${String(c.state.slot)}-b${String(c.state.batch)}` === key).length;
       if (loads <= (script.loadFailures?.[key] ?? 0)) throw Object.assign(new Error(`batch ${key} could not be loaded`), { name: 'BatchUnavailable' });
-      return script.waves[wave]!.slots.find((s) => s.slot === slot)!.batches.find((b) => b.batch === batch)!.tenantIds;
+      return [script.waves[wave]!.slots.find((s) => s.slot === slot)!.batches.find((b) => b.batch === batch)!.tenantIds];
+    }
+    case 'AwaitVerdicts': {
+      // Settled once every tenant of the release that cut over has ended its verdict execution's path.
+      const ofRelease = stubCalls.filter((c) => c.state.releaseId === event.state.releaseId);
+      const cutOver = new Set(ofRelease.filter((c) => c.step === 'RollToNewImage').map((c) => String(c.state.tenantId)));
+      const ended = new Set(ofRelease.filter((c) => VERDICT_ENDINGS.has(c.step)).map((c) => String(c.state.tenantId)));
+      const pending = [...cutOver].filter((t) => !ended.has(t)).length;
+      return pending === 0 ? { settled: true, pending } : { settled: false, pending, waitUntil: soon() };
     }
     case 'FinishRelease': {
       const previousFinishes = stubCalls.filter((c) => c.step === 'FinishRelease' && c.executionArn === event.executionArn).length - 1;

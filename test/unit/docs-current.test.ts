@@ -59,6 +59,7 @@ describe('generated documents', () => {
     const release = docs['docs/state-diagrams/release-workflow.md'];
     const batch = docs['docs/state-diagrams/release-batch-workflow.md'];
     const tenant = docs['docs/state-diagrams/release-tenant-workflow.md'];
+    const verdict = docs['docs/state-diagrams/release-verdict-workflow.md'];
     const rehearsal = docs['docs/state-diagrams/release-rehearsal-workflow.md'];
 
     expect(release).toContain('from the `odoo-fleet-release` state machine in the synthesized CloudFormation template');
@@ -67,8 +68,11 @@ describe('generated documents', () => {
     expect(release).toContain('    AwaitApproval --> FinishRelease : catch ReleaseAborted, ReleaseRejected, States.Timeout\n');
     expect(batch).toContain('        WaitForGate : wait until $.gate.waitUntil\n');
     expect(batch).toContain('        UpgradeTenant : child execution of odoo-fleet-release-tenant\n');
-    expect(tenant).toContain('    Bake : wait until $.roll.bakeUntil\n');
+    expect(tenant).toContain('    StartVerdict : starts odoo-fleet-release-verdict, does not wait\n');
     expect(tenant).toContain('    AwaitDecision : waits for a task token\n');
+    expect(verdict).toContain('        Bake : wait until $.roll.bakeUntil\n');
+    expect(verdict).toContain('        AwaitDecision : waits for a task token\n');
+    expect(release).toContain('        WaitForVerdicts : wait until $.verdicts.waitUntil\n');
     expect(rehearsal).toContain('    CheckRehearsal --> TearDownRehearsal : catch States.ALL\n');
   });
 
@@ -77,6 +81,6 @@ describe('generated documents', () => {
     const diagrams = Object.keys(docs).filter((p) => p.startsWith('docs/state-diagrams/') && !p.endsWith('/README.md'));
 
     for (const path of diagrams) expect(index).toContain(`](${path.slice('docs/state-diagrams/'.length)})`);
-    expect(diagrams).toHaveLength(9);
+    expect(diagrams).toHaveLength(10);
   });
 });

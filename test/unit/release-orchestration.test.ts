@@ -10,9 +10,9 @@ import { handler as evaluateRehearsals, type RolloutDecision } from '#functions/
 import { handler as finishRelease, type FinishResult } from '#functions/release/finish-release.ts';
 import { handler as recordTenantCrash } from '#functions/release/record-tenant-crash.ts';
 import { handler as loadBatch } from '#functions/release/load-batch.ts';
-import { assignBatches, handler as startWave, type WaveSlots } from '#functions/release/start-wave.ts';
+import { assignBatches, handler as startWave, slotsOf, slotWidth, type WaveSlots } from '#functions/release/start-wave.ts';
 import { handler as validateRelease, type ValidationResult } from '#functions/release/validate-release.ts';
-import type { Release, TenantRelease } from '#shared/domain/release-types.ts';
+import { batchLanes, type Release, type TenantRelease } from '#shared/domain/release-types.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { aTenant } from '../store/fixtures.ts';
 import { aRelease, aTenantRelease, aWave } from '../store/release-fixtures.ts';
@@ -190,7 +190,34 @@ describe('Function: startWave', () => {
     expect(result.flatMap((b) => b.tenantIds)).toEqual(tenantIds);
   });
 
-  it.each([10, 5000])('keeps the workflow payload small for a 5,000-tenant wave (maxConcurrency %i): numbers out, ids in the wave item', async (maxConcurrency) => {
+  it('groups more concurrency than 40 slots hold into slots of several lanes, each lane in its order, batches of at most 250', () => {
+    // 100 schedule slots, each with a sequence of 7 tenants: 3 lanes per workflow slot, 34 slots.
+    const lanes = Array.from({ length: 100 }, (_, slot) => ({ slot, startSeconds: 0, tenantIds: Array.from({ length: 7 }, (_, i) => `t-${slot}-${i}`) }));
+
+    const result = assignBatches(lanes, slotWidth(100));
+
+    expect(slotWidth(100)).toBe(3);
+    expect(new Set(result.map((b) => b.slot)).size).toBe(34);
+    expect(result.every((b) => b.tenantIds.length <= 250 && (b.laneSizes?.length ?? 1) <= 3)).toBe(true);
+    const first = result.find((b) => b.slot === 0)!;
+    expect(batchLanes(first)).toEqual([0, 1, 2].map((slot) => lanes[slot]!.tenantIds));
+    expect(batchLanes(result.find((b) => b.slot === 33)!)).toEqual([lanes[99]!.tenantIds]);
+    expect(slotsOf(result).maxConcurrency).toBe(34);
+  });
+
+  it('cuts the lanes of a wide slot into batches together, each lane keeping its order', () => {
+    const lanes = [0, 1].map((slot) => ({ slot, startSeconds: 0, tenantIds: Array.from({ length: 200 }, (_, i) => `t-${slot}-${i}`) }));
+
+    const result = assignBatches(lanes, 2);
+
+    expect(result.map((b) => [b.slot, b.batch, b.laneSizes])).toEqual([
+      [0, 0, [125, 125]],
+      [0, 1, [75, 75]],
+    ]);
+    expect([0, 1].map((lane) => result.flatMap((b) => batchLanes(b)[lane]!))).toEqual(lanes.map((l) => l.tenantIds));
+  });
+
+  it.each([10, 100, 5000])('keeps the workflow payload small for a 5,000-tenant wave (maxConcurrency %i): numbers out, ids in the wave item', async (maxConcurrency) => {
     // Ids of the longest length a tenant id may have (31), the worst case for both sizes.
     const tenantIds = Array.from({ length: 5000 }, (_, i) => `big-wave-tenant-${String(i).padStart(15, '0')}`);
     const releaseId = newReleaseId();
@@ -210,14 +237,21 @@ describe('Function: startWave', () => {
     // The wave item holds every id once more, well inside DynamoDB's 400 KB item limit.
     expect(JSON.stringify(stored).length).toBeLessThan(400 * 1024);
     const loaded: string[] = [];
+    let lanesAtOnce = 0;
     for (const s of result.slots) {
+      let widest = 0;
       for (const batch of s.batches) {
-        const ids = await step<string[]>(loadBatch, { releaseId, wave: 0, slot: s.slot, batch });
-        expect(ids.length).toBeLessThanOrEqual(250);
-        loaded.push(...ids);
+        const lanes = await step<string[][]>(loadBatch, { releaseId, wave: 0, slot: s.slot, batch });
+        expect(lanes.flat().length).toBeLessThanOrEqual(250);
+        expect(lanes.length).toBeLessThanOrEqual(slotWidth(maxConcurrency));
+        widest = Math.max(widest, lanes.length);
+        loaded.push(...lanes.flat());
       }
+      lanesAtOnce += widest;
     }
     expect(loaded.sort()).toEqual([...tenantIds].sort());
+    // Every slot runs side by side: never more lanes at once than the strategy allows.
+    expect(lanesAtOnce).toBeLessThanOrEqual(maxConcurrency);
   }, 120_000);
 
   it('lays a wave out once: a replayed start returns the stored assignment', async () => {

@@ -41,7 +41,7 @@ const stepsOf = (releaseId: string, tenantId: string) => stubCalls.filter((c) =>
 const namesOf = (executions: LocalExecution[]) => executions.map((e) => e.name).sort();
 
 describe('Release machines, wired', () => {
-  it('rehearses, waits for the approval, rolls two waves out in slots and batches, and rolls a failed tenant back', async () => {
+  it('rehearses, waits for the approval, rolls two waves out in slots and batches, frees a slot at the cut-over, and rolls a failed tenant back', async () => {
     // Prepare
     const releaseId = 'rel-wired';
     setStubScript({
@@ -50,7 +50,7 @@ describe('Release machines, wired', () => {
           maxConcurrency: 2,
           slots: [
             { slot: 0, batches: [{ batch: 0, tenantIds: ['t-a', 't-b'] }, { batch: 1, tenantIds: ['t-c'] }] },
-            { slot: 1, batches: [{ batch: 0, tenantIds: ['t-d', 't-e'] }] },
+            { slot: 1, batches: [{ batch: 0, tenantIds: ['t-e', 't-d'] }] },
           ],
         },
         1: { maxConcurrency: 1, slots: [] },
@@ -63,11 +63,21 @@ describe('Release machines, wired', () => {
 
     // Act
     runner.sendTaskSuccess(await tokenOf('AwaitApproval', releaseId), JSON.stringify({ approvedBy: 'bob' }));
-    runner.sendTaskSuccess(await tokenOf('AwaitDecision', releaseId, 't-e'), JSON.stringify({ choice: 'keep' }));
+    const decisionToken = await tokenOf('AwaitDecision', releaseId, 't-e');
+    // t-e waits for a human in its verdict; t-d, next in the same lane, is upgraded meanwhile, and the wave waits.
+    const tenantExecution = (t: string) => runner.listExecutions({ stateMachineArn: runner.stateMachineArn('odoo-fleet-release-tenant') }).find((e) => e.name === `${releaseId}-${t}`);
+    await until(() => (tenantExecution('t-d')?.status === 'SUCCEEDED' && stepsOf(releaseId, 't-d').includes('MarkRolledBack') ? true : undefined), 't-d upgraded and rolled back');
+    const stepsBeforeDecision = stubCalls.filter((c) => c.executionArn === release.executionArn).map((c) => c.step);
+    expect(release.status).toBe('RUNNING');
+    expect(stepsBeforeDecision).not.toContain('EndWave');
+    runner.sendTaskSuccess(decisionToken, JSON.stringify({ choice: 'keep' }));
     await release.done;
 
     // Assess
     expect(release.status, release.cause).toBe('SUCCEEDED');
+    const verdicts = runner.listExecutions({ stateMachineArn: runner.stateMachineArn('odoo-fleet-release-verdict') });
+    expect(namesOf(verdicts)).toEqual(['t-a', 't-b', 't-d', 't-e'].map((t) => `${releaseId}-${t}_verdict`));
+    expect(verdicts.every((e) => e.status === 'SUCCEEDED' && e.parentExecutionArn === undefined && e.startedBy === tenantExecution(e.name.slice(releaseId.length + 1, -'_verdict'.length))?.executionArn)).toBe(true);
     const rehearsals = runner.listExecutions({ stateMachineArn: runner.stateMachineArn('odoo-fleet-release-rehearsal') });
     const batches = runner.listExecutions({ stateMachineArn: runner.stateMachineArn('odoo-fleet-release-batch') });
     const tenants = runner.listExecutions({ stateMachineArn: runner.stateMachineArn('odoo-fleet-release-tenant') });

@@ -10,6 +10,7 @@ import { HANDLER_METADATA_KEY, REPO_ROOT } from '#infra/constructs/fleet-functio
 import { loadDefinitions, type CfnTemplate } from '#local/definitions.ts';
 import { LocalStepFunctions, type LocalExecution } from '#local/runner.ts';
 import { localSfnClient } from '#local/sfn-client.ts';
+import { VirtualTime } from '#local/virtual-time.ts';
 import { receivedEvents } from '../support/runner-fixture-handlers.ts';
 
 const REGION = 'eu-west-1';
@@ -38,8 +39,8 @@ function templateOf(machines: Record<string, Asl>): CfnTemplate {
   return { Resources: resources };
 }
 
-function runnerOf(machines: Record<string, Asl>, timeScale = 0.01): LocalStepFunctions {
-  return new LocalStepFunctions({ region: REGION, definitions: loadDefinitions(templateOf(machines), REGION), timeScale, repoRoot: REPO_ROOT });
+function runnerOf(machines: Record<string, Asl>, timeScale = 0.01, virtual?: { time: VirtualTime; taskLatencyMs?: number }): LocalStepFunctions {
+  return new LocalStepFunctions({ region: REGION, definitions: loadDefinitions(templateOf(machines), REGION), timeScale, repoRoot: REPO_ROOT, ...virtual });
 }
 
 async function until<T>(probe: () => T | undefined, what: string, polls = 500): Promise<T> {
@@ -218,6 +219,56 @@ const tokenMachine = (timeoutSeconds?: number): Asl => ({
 const tokenOf = (e: LocalExecution) =>
   until(() => receivedEvents.find((ev) => ev.step === 'AwaitAnswer' && ev.state?.id === JSON.parse(e.input).id)?.taskToken, 'the task token');
 
+const startTask = (machine: string, extra: Record<string, unknown> = {}) => ({
+  ...childTask(machine, extra),
+  Resource: 'arn:@@machine:partition@@:states:::states:startExecution',
+  ResultPath: '$.started',
+});
+
+describe('Local runner: executions started without waiting (startExecution)', () => {
+  it('goes on at once with the start answer, the started execution running on its own and surviving its starter', async () => {
+    // Prepare
+    const runner = runnerOf({ starter: literal({ StartAt: 'Start', States: { Start: startTask('child', { End: true }) } }), child: slowDoubler }, 0.05);
+
+    // Act
+    const starter = runner.startExecution(runner.stateMachineArn('starter'), 's-1', JSON.stringify({ id: 's-1', n: 4 }));
+    await starter.done;
+    const started = runner.describeExecution(`arn:aws:states:${REGION}:000000000000:execution:child:s-1-child`);
+    const whenStarterEnded = started.status;
+    await started.done;
+
+    // Assess
+    expect(starter.status).toBe('SUCCEEDED');
+    expect(JSON.parse(starter.output!)).toMatchObject({ started: { ExecutionArn: started.executionArn } });
+    expect(whenStarterEnded).toBe('RUNNING');
+    expect(started).toMatchObject({ status: 'SUCCEEDED', startedBy: starter.executionArn, parentExecutionArn: undefined });
+    expect(runner.childExecutions(starter.executionArn)).toEqual([]);
+  });
+
+  it('answers StepFunctions.ExecutionAlreadyExistsException for a name that already ran, which a Catch can take', async () => {
+    // Prepare
+    const starter = literal({
+      StartAt: 'Start',
+      States: {
+        Start: startTask('child', { Catch: [{ ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], ResultPath: '$.error', Next: 'AlreadyStarted' }], End: true }),
+        AlreadyStarted: { Type: 'Succeed' },
+      },
+    });
+    const runner = runnerOf({ starter, child: doubler });
+    const first = runner.startExecution(runner.stateMachineArn('starter'), 'first', JSON.stringify({ id: 'same', n: 1 }));
+    await first.done;
+    await runner.idle();
+
+    // Act
+    const second = runner.startExecution(runner.stateMachineArn('starter'), 'second', JSON.stringify({ id: 'same', n: 1 }));
+    await second.done;
+
+    // Assess
+    expect(JSON.parse(second.output!)).toMatchObject({ error: { Error: 'StepFunctions.ExecutionAlreadyExistsException' } });
+    expect(runner.listExecutions({ stateMachineArn: runner.stateMachineArn('child') })).toHaveLength(1);
+  });
+});
+
 describe('Local runner: task tokens (lambda:invoke.waitForTaskToken)', () => {
   it('hands the handler a fresh token and waits for SendTaskSuccess, whose output is the result', async () => {
     // Prepare
@@ -371,6 +422,35 @@ describe('Local runner: waits', () => {
     expect(e.status).toBe('SUCCEEDED');
     expect(elapsed).toBeGreaterThanOrEqual(580);
     expect(elapsed).toBeLessThan(5000);
+  });
+
+  it('runs waits on virtual time: full length on its clock, at once on the wall clock, and Lambda tasks take the modelled latency', async () => {
+    // Prepare: an hour on a duration, then until a day after the start, then one Lambda task.
+    const t0 = Date.parse('2026-11-30T00:00:00Z');
+    const time = new VirtualTime(t0);
+    const machine = {
+      StartAt: 'AnHour',
+      States: {
+        AnHour: { Type: 'Wait', Seconds: 3600, Next: 'UntilTomorrow' },
+        UntilTomorrow: { Type: 'Wait', TimestampPath: '$.wakeAt', Next: 'Double' },
+        Double: lambdaTask('Double', null, '$.result'),
+      },
+    };
+    const runner = runnerOf({ waits: machine }, 1, { time, taskLatencyMs: 250 });
+    const wallStart = Date.now();
+
+    // Act
+    const e = runner.startExecution(runner.stateMachineArn('waits'), 'v', JSON.stringify({ n: 5, wakeAt: new Date(t0 + 86_400_000).toISOString() }));
+    await e.done;
+
+    // Assess
+    expect(e.status, e.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(e.output!)).toEqual({ n: 5, wakeAt: new Date(t0 + 86_400_000).toISOString(), result: { doubled: 10 } });
+    expect(e.stopDate!.getTime() - e.startDate.getTime()).toBe(86_400_000 + 250);
+    expect(Date.now() - wallStart).toBeLessThan(5000);
+    // Still counted as Wait states (entered, exited), not as Lambda tasks: execution started,
+    // 2 per wait, 5 for the task (entered, scheduled, started, succeeded, exited), execution succeeded.
+    expect(e).toMatchObject({ transitions: 3, taskInvocations: 1, historyEvents: 1 + 2 + 2 + 5 + 1 });
   });
 
   it('refuses, by name, the calls the local service does not implement', async () => {
