@@ -111,7 +111,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
   useCloud(provider);
   // Handlers read the simulated clock, so a test (or POST /_local/clock) can open a release window
   // or end a freeze without waiting; a Wait until control-plane time `at` takes the scaled gap.
-  useClock({ now: () => sim.clock.now(), timerDeadline: (at) => sim.clock.timerDeadline(at) });
+  useClock({ now: () => sim.clock.now(), timerDeadline: (at) => sim.clock.timerDeadline(at), timerNow: () => (virtualTime ? virtualTime.now() : new Date()) });
 
   const server = await startApiServer({
     port: options.port ?? Number(process.env.PORT ?? 8787),

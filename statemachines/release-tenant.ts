@@ -13,6 +13,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { WorkflowBuilder } from './builder.ts';
 import { LEASE_ERRORS, releasePollInterval } from './policies.ts';
+import { VERDICT_EXECUTION_SUFFIX } from '#shared/domain/release-names.ts';
 import { defineTenantEndings, every, pollUntilReady, TENANT_ROLLBACK_TASKS } from './release-rollback.ts';
 
 export const RELEASE_TENANT_TASKS = {
@@ -25,9 +26,6 @@ export const RELEASE_TENANT_TASKS = {
   RollToNewImage: 'functions/release/tenant/roll-to-new-image.ts',
   ...TENANT_ROLLBACK_TASKS,
 } as const;
-
-/** The tenant's verdict execution: named after the release and the tenant (`_` never appears in either). */
-export const VERDICT_EXECUTION_SUFFIX = '_verdict';
 
 export function defineReleaseTenant(b: WorkflowBuilder): sfn.IChainable {
   const s = b.scope;

@@ -13,7 +13,7 @@ import { publishReleaseEvent } from '#shared/cloud/release-events.ts';
 import type { TenantOutcomeEvent, TenantOutcomeStatus } from '#shared/domain/release-tenant-outcome.ts';
 import { isSettledOutcome } from '#shared/domain/release-tenant-outcome.ts';
 import { transition as tenantTransition } from '#shared/domain/tenant-lifecycle.ts';
-import { caughtReleaseError, releaseStep } from '#shared/lib/release-step.ts';
+import { caughtReleaseError, releaseStep, type ReleaseState, type ReleaseStepContext } from '#shared/lib/release-step.ts';
 import { moveAndPublish } from '#shared/lib/release-tenants.ts';
 import { notFound } from '#shared/lib/errors.ts';
 
@@ -27,13 +27,24 @@ const TO_FAILED: Partial<Record<TenantOutcomeStatus, TenantOutcomeEvent[]>> = {
   ROLLING_BACK: ['RollbackFailed'],
 };
 
-export const handler = releaseStep<State, { outcome: TenantOutcomeStatus; halted: boolean }>(async ({ state, repo, now, executionArn, release: load, updateRelease }) => {
-  const item = await repo.getTenantRelease(state.releaseId, state.tenantId);
-  if (!item) throw notFound(`Tenant ${state.tenantId} is not part of release ${state.releaseId}`);
+export const handler = releaseStep<State, { outcome: TenantOutcomeStatus; halted: boolean }>((ctx) =>
+  recordTenantCrash(ctx, { tenantId: ctx.state.tenantId, operationId: ctx.state.operationId, error: caughtReleaseError(ctx.state) }),
+);
+
+/**
+ * Settles a tenant whose execution ended without settling it, as the header says; also used by the
+ * wave's end for a verdict execution found ended (stopped or timed out) with its tenant unsettled.
+ */
+export async function recordTenantCrash(
+  { state, repo, now, executionArn, release: load, updateRelease }: ReleaseStepContext<ReleaseState>,
+  crash: { tenantId: string; operationId?: string; error: { code: string; message: string } },
+): Promise<{ outcome: TenantOutcomeStatus; halted: boolean }> {
+  const item = await repo.getTenantRelease(state.releaseId, crash.tenantId);
+  if (!item) throw notFound(`Tenant ${crash.tenantId} is not part of release ${state.releaseId}`);
   if (isSettledOutcome(item.outcome)) return { outcome: item.outcome, halted: false };
 
-  const error = caughtReleaseError(state);
-  const operationId = state.operationId || item.operationId;
+  const error = crash.error;
+  const operationId = crash.operationId || item.operationId;
   const at = now();
   const release = await load();
   const endOperation = async () => {
@@ -74,4 +85,4 @@ export const handler = releaseStep<State, { outcome: TenantOutcomeStatus; halted
   await publishReleaseEvent({ detailType: 'Release Rollback Failed', release: after, tenantId: item.tenantId, detail: { reason, wave: item.wave, error }, at });
   await endOperation();
   return { outcome, halted };
-});
+}

@@ -8,6 +8,7 @@
  * policy with that reason. A wildcard of any other shape stays unacknowledged and fails synthesis,
  * so a new broad grant cannot slip in silently.
  */
+import { VERDICT_MACHINE_NAME } from '#shared/domain/release-names.ts';
 import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -92,6 +93,11 @@ function wildcardKinds(ctx: WorkflowGrantContext, tableLogicalId: string, functi
       matches: regex(`arn:aws:secretsmanager:${REGION}:${account}:secret:rds!\\*`),
       reason:
         'RDS creates the master user secret of a dedicated cluster itself (ManageMasterUserPassword), named `rds!cluster-<id>`; where it is read, a condition limits it to secrets RDS tagged with a fleet-prefixed cluster.',
+    },
+    {
+      matches: regex(`arn:aws:states:${REGION}:${account}:execution:${VERDICT_MACHINE_NAME}:\\*`),
+      reason:
+        "The wave's end describes the tenants' bake-and-verdict executions, named `<releaseId>-<tenantId>_verdict` at run time, to settle a tenant whose verdict execution was stopped or timed out; DescribeExecution only, on that one state machine's executions.",
     },
     {
       matches: regex(`arn:aws:cloudwatch:${REGION}:${account}:alarm:${p}-\\*`),

@@ -6,6 +6,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
+import { VERDICT_MACHINE_NAME } from '#shared/domain/release-names.ts';
 
 export type Capability =
   | 'records'
@@ -28,7 +29,9 @@ export type Capability =
   /** A tenant's CloudWatch metrics and alarms (the bake verdict). */
   | 'tenantMetrics'
   /** Release events on the default event bus. */
-  | 'events';
+  | 'events'
+  /** Describe the tenants' bake-and-verdict executions (the wave's end finds one that ended without settling its tenant). */
+  | 'verdictExecutions';
 
 const RELEASE_EVENTS: Capability[] = ['events'];
 
@@ -59,7 +62,7 @@ export const HANDLER_CAPABILITIES: Record<string, Capability[]> = {
   'functions/release/await-approval.ts': RELEASE_EVENTS,
   'functions/release/start-wave.ts': RELEASE_EVENTS,
   'functions/release/load-batch.ts': [],
-  'functions/release/await-verdicts.ts': [],
+  'functions/release/await-verdicts.ts': [...RELEASE_EVENTS, 'verdictExecutions'],
   'functions/release/end-wave.ts': RELEASE_EVENTS,
   'functions/release/finish-release.ts': RELEASE_EVENTS,
   'functions/release/fail-release.ts': RELEASE_EVENTS,
@@ -156,6 +159,9 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
         break;
       case 'events':
         add(['events:PutEvents'], [arn('events', 'event-bus/default')]);
+        break;
+      case 'verdictExecutions':
+        add(['states:DescribeExecution'], [arn('states', `execution:${VERDICT_MACHINE_NAME}:*`)]);
         break;
       case 'rdsData':
         add(['rds-data:ExecuteStatement'], config.cells.map((c) => c.auroraClusterArn));

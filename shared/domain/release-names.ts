@@ -18,3 +18,18 @@ export const releaseNames = {
   restoredCluster: (tenantId: string, releaseId: string, p?: string) => `${prefix(p)}-${tenantId}-rb-${shortId(releaseId)}`,
   restoredInstance: (tenantId: string, releaseId: string, index: number, p?: string) => `${prefix(p)}-${tenantId}-rb-${shortId(releaseId)}-${index + 1}`,
 };
+
+/**
+ * A tenant's bake-and-verdict execution (`odoo-fleet-release-verdict`) is named after the release
+ * and the tenant with this suffix; `_` appears in neither id, so it never collides with the
+ * tenant's upgrade execution (`<releaseId>-<tenantId>`).
+ */
+export const VERDICT_EXECUTION_SUFFIX = '_verdict';
+export const VERDICT_MACHINE_NAME = 'odoo-fleet-release-verdict';
+
+/** The ARN of a tenant's verdict execution, in the account and region of `anyExecutionArn` (the release's own). */
+export function verdictExecutionArn(anyExecutionArn: string, releaseId: string, tenantId: string): string {
+  const [arn, partition, service, region, account] = anyExecutionArn.split(':');
+  return [arn, partition, service, region, account, 'execution', VERDICT_MACHINE_NAME, `${releaseId}-${tenantId}${VERDICT_EXECUTION_SUFFIX}`].join(':');
+}
+

@@ -150,6 +150,8 @@ export interface TenantRelease {
   migrationStartedAt?: string;
   upgradeSeconds?: number;
   cutoverAt?: string;
+  /** When the bake's Wait wakes (an instant `clock().timerDeadline` gave): set at the cut-over, moved by an extended bake. */
+  bakeUntil?: string;
   verdict?: Verdict;
   /** `replacedCluster`: a dedicated tenant's cluster that a restore replaced, deleted once the tenant is switched. */
   rollback?: { reason: string; databaseRestored: boolean; at?: string; replacedCluster?: string };

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { HANDLER_CAPABILITIES } from '#infra/constructs/workflow-permissions.ts';
+import { VERDICT_MACHINE_NAME } from '#shared/domain/release-names.ts';
 import { loadDefinitions, type AslDefinition, type AslState, type CfnTemplate, type LocalDefinition } from '#local/definitions.ts';
 import { APPROVAL_TIMEOUT, executionTimeout } from '#statemachines/policies.ts';
 
@@ -104,6 +105,20 @@ describe('Release workflows', () => {
     expect(machine('odoo-fleet-release-verdict').asl.StartAt).toBe('BakeAndJudge');
     expect(catchTargets(state('odoo-fleet-release-verdict', 'BakeAndJudge'))).toEqual([['States.ALL', 'RecordVerdictCrash']]);
     expect(machine('odoo-fleet-release-verdict').taskHandlers.RecordVerdictCrash).toBe('functions/release/record-tenant-crash.ts');
+    expect(machine(VERDICT_MACHINE_NAME).name).toBe('odoo-fleet-release-verdict');
+  });
+
+  it("let the wave's end describe the verdict executions, and nothing else of Step Functions", () => {
+    const fnId = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r).includes('functions/release/await-verdicts.ts'))![0];
+    const roleId = (resources[fnId]!.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as unknown[]).some((x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId })))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+    const states = statements.filter((st) => ([] as string[]).concat(st.Action).some((a) => a.startsWith('states:')));
+
+    expect(states).toHaveLength(1);
+    expect(states[0]!.Action).toBe('states:DescribeExecution');
+    expect(JSON.stringify(states[0]!.Resource)).toMatch(/:execution:odoo-fleet-release-verdict:\*"$/);
   });
 
   it("end a wave only once its cut-over tenants' verdicts are in, looking again when the handler says", () => {

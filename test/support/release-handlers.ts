@@ -40,7 +40,7 @@ export async function startReleaseHarness(): Promise<ReleaseHarness> {
   const config = testFleetConfig();
   setFleetConfig(config);
   const clock = manualClock(START);
-  useClock({ now: clock.now, timerDeadline: (at) => new Date(at.getTime()) });
+  useClock({ now: clock.now, timerDeadline: (at) => new Date(at.getTime()), timerNow: clock.now });
   const eb = mockClient(EventBridgeClient);
   eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event' }] });
   useCloud({ kind: 'aws', events: (region: string) => new EventBridgeClient({ region }) } as unknown as CloudProvider);

@@ -27,7 +27,7 @@ describe('Function: clock', () => {
   });
 
   it('answers with the registered clock, until it is unregistered', () => {
-    const fixed = { now: () => new Date(T0), timerDeadline: (at: Date) => at };
+    const fixed = { now: () => new Date(T0), timerDeadline: (at: Date) => at, timerNow: () => new Date(T0) };
 
     useClock(fixed);
     const registered = clock().now().getTime();

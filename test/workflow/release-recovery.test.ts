@@ -1,8 +1,8 @@
 /**
  * Releases that go wrong in the machinery rather than in the tenant, on the local control plane
  * (synthesized machines, real handlers, simulated cloud): steps that crash after doing their work,
- * a batch execution stopped half-way and run again, a release paused after its last tenant
- * started, and offboarding a dedicated tenant whose database a rollback restored into a new cluster.
+ * a batch execution stopped half-way and run again, a verdict execution stopped by hand, a release
+ * paused after its last tenant started, and offboarding a dedicated tenant whose database a rollback restored into a new cluster.
  * Each tenant must end upgraded exactly once, or as it was, and nothing may be left behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ beforeAll(async () => {
     ['rec-b3', {}],
     ['rec-paused', {}],
     ['rec-aborted', {}],
+    ['rec-stopped', {}],
     ['rec-ded', dedicatedProfile],
   ] as const) {
     const res = await api<{ operation: Operation }>(plane, 'POST', '/v1/tenants', tenantBody(id, profile));
@@ -107,6 +108,32 @@ function upgradeJobs(tenantId: string) {
 const tenantOf = async (id: string) => (await api<Tenant>(plane, 'GET', `/v1/tenants/${id}`)).body;
 
 describe('Releases, recovering from the machinery', () => {
+  it("settles a tenant whose verdict execution was stopped by hand: FAILED, the release halted, nothing left waiting", async () => {
+    const image = 'registry.example.com/odoo:17.0-stopped-verdict';
+    // A long bake, so the verdict execution is surely still baking when it is stopped.
+    const releaseId = await rollOut(image, ['rec-stopped'], { ...FAST, bakeSeconds: 3600 });
+    const verdict = await (async () => {
+      for (let i = 0; i < 6000; i++) {
+        const found = executionsOf('odoo-fleet-release-verdict', releaseId).find((e) => e.status === 'RUNNING');
+        if (found) return found;
+        await sleep(20);
+      }
+      throw new Error('the verdict execution never started');
+    })();
+
+    plane.runner.stopExecution(verdict.executionArn, 'Operator', 'stopped by hand');
+    const done = await untilEnded(releaseId);
+
+    expect(done.release.status).toBe('HALTED');
+    const item = done.tenants.find((t) => t.tenantId === 'rec-stopped')!;
+    expect(item.outcome).toBe('FAILED');
+    expect(item.reason).toMatch(/verdict execution .* ended ABORTED: Operator/);
+    const tenant = await tenantOf('rec-stopped');
+    expect(tenant.status).toBe('FAILED');
+    expect(tenant.lease).toBeUndefined();
+    expect(executionsOf('odoo-fleet-release', releaseId).length + [releaseExecution(releaseId)].filter((e) => e.status === 'RUNNING').length).toBe(0);
+  }, 600_000);
+
   it('upgrades a tenant exactly once when the upgrade Job, the roll and the completion each crash after doing their work', async () => {
     const image = 'registry.example.com/odoo:17.0-crashy-lambdas';
     const releaseId = await rollOut(image, ['rec-crash'], FAST, ['sale'], () =>

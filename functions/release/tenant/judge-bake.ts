@@ -41,6 +41,7 @@ export const handler = workflowStep<UpgradeState, Record<string, unknown>>(async
   if (result.outcome === 'inconclusive' && onlyTraffic && baked < maxBake) {
     const longer = Math.min(maxBake, baked + release.strategy.bakeSeconds);
     const bakeUntil = clock().timerDeadline(new Date(cutover + longer * 1000)).toISOString();
+    await patchItem(ctx, (i) => ({ ...i, bakeUntil }));
     return { outcome: 'extend', bakeSeconds: longer, bakeUntil, reason: result.reasons[0] ?? null };
   }
   return { outcome: result.outcome, bakeSeconds: baked, reason: result.reasons[0] ?? null };

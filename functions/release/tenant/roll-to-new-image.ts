@@ -20,7 +20,7 @@ export const handler = workflowStep<UpgradeState, Record<string, unknown>>(async
   const { state, repo, config, now } = ctx;
   const { release, item, tenant } = await load(ctx);
   const bakeUntil = (cutoverAt: string) => clock().timerDeadline(new Date(Date.parse(cutoverAt) + release.strategy.bakeSeconds * 1000)).toISOString();
-  if (item.outcome === 'BAKING' && item.cutoverAt) return { ready: true, cutoverAt: item.cutoverAt, bakeUntil: bakeUntil(item.cutoverAt) };
+  if (item.outcome === 'BAKING' && item.cutoverAt) return { ready: true, cutoverAt: item.cutoverAt, bakeUntil: item.bakeUntil ?? bakeUntil(item.cutoverAt) };
   if (item.outcome !== 'UPGRADING') throw conflict(`the new image is rolled out while UPGRADING, not ${item.outcome}`);
 
   const where = await tenantCluster(tenant);
@@ -38,7 +38,8 @@ export const handler = workflowStep<UpgradeState, Record<string, unknown>>(async
   }
 
   const cutoverAt = now().toISOString();
-  const moved = await moveOutcome(ctx, 'CutOver', { cutoverAt });
+  // The bake's end is kept with the cut-over: the wave's end compares it with the Wait clock's now.
+  const moved = await moveOutcome(ctx, 'CutOver', { cutoverAt, bakeUntil: bakeUntil(cutoverAt) });
   const at = moved.cutoverAt ?? cutoverAt;
-  return { ready: true, cutoverAt: at, bakeUntil: bakeUntil(at), detail: progress.detail };
+  return { ready: true, cutoverAt: at, bakeUntil: moved.bakeUntil ?? bakeUntil(at), detail: progress.detail };
 });
