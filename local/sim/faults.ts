@@ -1,14 +1,15 @@
 /**
  * Injected faults: throttling or any named error on a share of calls, a region that does not
- * answer, or an image that crash-loops, fails or slows its migration, serves errors, or whose
- * users write data after its cut-over (so rolling its database back would lose their work). Rates draw
+ * answer, or an image that crash-loops, fails or slows its migration, serves errors, draws too
+ * little traffic to be judged, or whose users write data after its cut-over (so rolling its
+ * database back would lose their work). Rates draw
  * from a seeded generator so a game day or a test replays the same way.
  */
 import { z } from 'zod';
 import { AppError } from '#shared/lib/errors.ts';
 import { SIM_SERVICES, type SimService } from './errors.ts';
 
-export const IMAGE_EFFECTS = ['crash-loop', 'migration-fails', 'slow-migration', 'high-error-rate', 'user-writes'] as const;
+export const IMAGE_EFFECTS = ['crash-loop', 'migration-fails', 'slow-migration', 'high-error-rate', 'low-traffic', 'user-writes'] as const;
 export type ImageEffect = (typeof IMAGE_EFFECTS)[number];
 
 const faultRuleSchema = z

@@ -17,6 +17,8 @@ export type TenantMetric = (typeof TENANT_METRICS)[number];
 
 /** A healthy tenant: 2 requests a second, 0.1 % 5xx, 300 ms p95, a few queued jobs. */
 const HEALTHY = { requestsPerSecond: 2, errorPercent: 0.1, p95Ms: 300, backlog: 3 };
+/** A quiet tenant (the `low-traffic` image fault): healthy, but about one request a minute, too few to judge even after the longest bake. */
+const QUIET_REQUESTS_PER_SECOND = 0.02;
 const ERRORING = { errorPercent: 20, p95Ms: 450 };
 
 /** The names of a tenant's alarms: its 5xx rate, then its p95 latency. */
@@ -107,9 +109,10 @@ export class TenantSignals {
     const baseline = w.rolloutStartedAt === undefined || t < w.rolloutStartedAt;
     const serving = baseline || (w.replicas > 0 && !this.deps.faults.forImage(w.image, 'crash-loop'));
     const erroring = !baseline && this.deps.faults.forImage(w.image, 'high-error-rate');
+    const quiet = !baseline && this.deps.faults.forImage(w.image, 'low-traffic');
     switch (metric) {
       case 'RequestCount':
-        return serving ? HEALTHY.requestsPerSecond * periodSeconds : 0;
+        return serving ? (quiet ? QUIET_REQUESTS_PER_SECOND : HEALTHY.requestsPerSecond) * periodSeconds : 0;
       case 'Http5xxRate':
         return serving ? (erroring ? ERRORING.errorPercent : HEALTHY.errorPercent) : undefined;
       case 'LatencyP95':

@@ -383,6 +383,29 @@ describe('Releases, end to end', () => {
     expect((await tenantOf('rel-t43')).release.image).toBe(image);
   }, 600_000);
 
+  it('extends the bake of a tenant with too little traffic up to the longest bake, then asks a human, never passing it', async () => {
+    const image = 'registry.example.com/odoo:17.0-hardly-used';
+    const release = await create({ image, modules: [], selector: { tenantIds: ['rel-t47'] }, strategy: { ...FAST, waves: ['rest'], bakeSeconds: 600 } });
+    await until(release.releaseId, ['AWAITING_APPROVAL']);
+    await setFaults([{ service: 'kubernetes', effect: 'low-traffic', image }]);
+    await approve(release.releaseId);
+    const waiting = await untilTenant(release.releaseId, 'rel-t47', ['AWAITING_DECISION', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED']);
+    await setFaults([]);
+
+    expect(waiting.outcome).toBe('AWAITING_DECISION');
+    expect(waiting.verdict?.outcome).toBe('inconclusive');
+    expect(waiting.verdict?.findings.find((f) => f.subject === 'traffic')).toMatchObject({ outcome: 'inconclusive' });
+    expect(waiting.verdict?.reasons.join(' ')).toMatch(/over 3600 s/);
+    // The bake was extended in steps of the strategy's bake (600 s), up to the fleet's longest (3600 s): six verdicts.
+    const op = await api<Operation>(plane, 'GET', `/v1/operations/${waiting.operationId}`);
+    expect(op.body.steps.find((st) => st.name === 'JudgeBake')?.attempts).toBe(6);
+    const keep = await api(plane, 'POST', `/v1/releases/${release.releaseId}/tenants/rel-t47/decision`, { choice: 'keep', reason: 'a holiday: quiet, and the checks pass' }, APPROVER);
+    expect(keep.status, JSON.stringify(keep.body)).toBe(200);
+    const ended = await until(release.releaseId, ['SUCCEEDED', 'HALTED', 'FAILED']);
+    expect(ended.release.status).toBe('SUCCEEDED');
+    expect(ended.tenants[0]).toMatchObject({ outcome: 'SUCCEEDED', decision: { choice: 'keep' } });
+  }, 600_000);
+
   it('restores a dedicated tenant from its pre-change snapshot into a new cluster, and offboarding it later leaves nothing', async () => {
     await provision(['rel-ded'], () => ({ profile: dedicatedProfile }));
     const before = await tenantOf('rel-ded');

@@ -37,8 +37,11 @@ export async function waitForOperation(plane: LocalControlPlane, operationId: st
   for (let i = 0; i < maxPolls; i++) {
     const op = await plane.repo.getOperation(operationId);
     if (op && !['PENDING', 'RUNNING'].includes(op.status)) {
-      // The execution may still be running its last state (the record is written before it ends).
-      await plane.runner.idle();
+      // Its execution may still be running its last state (the record is written before it ends);
+      // only that one is waited for: another may wait for a human for as long as a test likes.
+      const execution = op.executionArn ? plane.runner.listExecutions().find((e) => e.executionArn === op.executionArn) : undefined;
+      if (execution) await execution.done;
+      else await plane.runner.idle();
       return (await plane.repo.getOperation(operationId))!;
     }
     await new Promise((r) => setTimeout(r, 10));
