@@ -11,6 +11,7 @@ import { useCloud } from '#shared/cloud/clients.ts';
 import { setFleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
 import { useClock } from '#shared/lib/clock.ts';
 import { createTable } from '#shared/store/create-table.ts';
+import { serveInProcess } from '#shared/store/in-process.ts';
 import { FleetRepository } from '#shared/store/repository.ts';
 import { REPO_ROOT } from '#infra/constructs/fleet-function.ts';
 import { createLocalCloud } from './cloud-provider.ts';
@@ -82,6 +83,8 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
   process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+  // This process's own clients skip the socket; anything else still reaches dynalite over HTTP.
+  serveInProcess(process.env.AWS_ENDPOINT_URL_DYNAMODB, dynamo);
   const repo = FleetRepository.fromEnv();
   await createTable(process.env.TABLE_NAME!);
 

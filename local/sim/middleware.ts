@@ -16,8 +16,8 @@ type Next = (args: Args) => Promise<{ output: Output; response: unknown }>;
 export const SIMULATOR_MIDDLEWARE = 'simulatedCloud';
 
 export function attachSimulator(client: { middlewareStack: unknown }, sim: SimCloud, service: SimService, region: string, options: { passThrough?: boolean } = {}): void {
-  const stack = client.middlewareStack as { add(mw: unknown, opts: object): void };
-  stack.add(
+  const stack = client.middlewareStack as { addRelativeTo(mw: unknown, opts: object): void };
+  stack.addRelativeTo(
     (next: Next, context: { commandName?: string }) => async (args: Args) => {
       const operation = (context.commandName ?? '').replace(/Command$/, '');
       const output = await sim.call({
@@ -29,8 +29,10 @@ export function attachSimulator(client: { middlewareStack: unknown }, sim: SimCl
       });
       return { output: { $metadata: { httpStatusCode: 200, requestId: randomUUID(), attempts: 1, totalRetryDelay: 0 }, ...output }, response: {} };
     },
-    // After the SDK's own retry middleware (finalizeRequest, high): a throttled call is retried by
-    // the SDK exactly as in AWS before Step Functions ever sees the error.
-    { step: 'finalizeRequest', name: SIMULATOR_MIDDLEWARE, priority: 'low' },
+    // After the SDK's own retry middleware, which signing follows: a throttled call is retried by
+    // the SDK exactly as in AWS before Step Functions ever sees the error. Before signing: what the
+    // simulator answers is never sent, so there is nothing to sign (S3 calls passed on to s3rver
+    // still are, by the signing middleware after this one).
+    { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: SIMULATOR_MIDDLEWARE },
   );
 }

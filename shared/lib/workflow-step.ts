@@ -75,9 +75,9 @@ export function workflowStep<S extends WorkflowState, R>(fn: (ctx: StepContext<S
       tenant: () => repo.requireTenant(state.tenantId),
       async updateTenant(mutate, changeType) {
         for (let attempt = 0; ; attempt++) {
-          const current = await repo.requireTenant(state.tenantId);
           try {
-            return await repo.updateTenant(state.tenantId, current.version, mutate, {
+            // At the version the update reads; a write racing it is a Conflict, and the next attempt reads again.
+            return await repo.updateCurrentTenant(state.tenantId, mutate, {
               actor: state.actor,
               type: changeType,
               operationId: state.operationId,

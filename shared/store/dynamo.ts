@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { inProcessHandlerFor } from './in-process.ts';
 import { tableSchema } from './table-schema.ts';
 
 export interface StoreContext {
@@ -80,12 +81,28 @@ export async function getItem(ctx: StoreContext, key: Key, consistent = true): P
   return res.Item;
 }
 
+/** The endpoint the client is given or takes from the environment, read as the SDK reads it (shared config files aside). */
+function endpointOf(config: DynamoDBClientConfig): string | undefined {
+  if (typeof config.endpoint === 'string') return config.endpoint;
+  if (config.endpoint || config.ignoreConfiguredEndpointUrls || process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true') return undefined;
+  return process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL || undefined;
+}
+
 /**
  * A document client for the table. The SDK reads `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`
- * itself, which is how the local control plane points it at dynalite.
+ * itself, which is how the local control plane points it at dynalite; when dynalite runs in this
+ * process (`serveInProcess`), requests reach it without a socket.
  */
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+  const endpoint = endpointOf(config);
+  const inProcess = config.requestHandler ? undefined : inProcessHandlerFor(endpoint);
+  // In process, the endpoint is given explicitly too: the SDK then takes it once, at construction,
+  // instead of looking the environment up again on every call.
+  const client = new DynamoDBClient(inProcess ? { ...config, endpoint, requestHandler: inProcess } : config);
+  // Without a logger the SDK logs to a no-op one, yet its logger middleware still copies every
+  // input and output (sensitive fields masked) to hand over: with nothing to log, it goes.
+  if (!config.logger) client.middlewareStack.remove('loggerMiddleware');
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
 }

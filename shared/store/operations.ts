@@ -140,21 +140,60 @@ function laterRecord(ctx: StoreContext, operationId: string, step: StepRecord) {
 }
 
 /**
+ * Steps this process has seen recorded, per client (so per table endpoint): `${table} ${operationId} ${step}`.
+ * A step, once in its operation's map, is never removed, so for these the later write is tried
+ * first and the first write, which would only fail its condition, is not sent. Bounded: the oldest
+ * are forgotten first, and a forgotten step just takes the first write's path again.
+ */
+const knownSteps = new WeakMap<object, Map<string, true>>();
+const MAX_KNOWN_STEPS = 100_000;
+
+function knownStepsOf(ctx: StoreContext): Map<string, true> {
+  let known = knownSteps.get(ctx.client);
+  if (!known) {
+    known = new Map();
+    knownSteps.set(ctx.client, known);
+  }
+  return known;
+}
+
+function rememberStep(known: Map<string, true>, key: string): void {
+  if (known.has(key)) return;
+  known.set(key, true);
+  if (known.size > MAX_KNOWN_STEPS) known.delete(known.keys().next().value!);
+}
+
+/**
  * Records a step's progress. `startedAt` is the first RUNNING's time and never moves; `attempts`
  * counts every RUNNING (retries and redrives included).
  */
 export async function recordStep(ctx: StoreContext, operationId: string, step: StepRecord): Promise<void> {
+  const known = knownStepsOf(ctx);
+  const stepKey = `${ctx.tableName} ${operationId} ${step.name}`;
+  // A step recorded before exists: the later write applies, as it would after the first write's
+  // refusal. Should it not (its operation was written anew), the usual order below decides.
+  if (known.has(stepKey)) {
+    try {
+      await ctx.client.send(laterRecord(ctx, operationId, step));
+      return;
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      known.delete(stepKey);
+    }
+  }
   // Whether the step exists decides which write applies; each is conditional, so a racing first
   // record by a parallel retry just sends this one down the other path.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await ctx.client.send(firstRecord(ctx, operationId, step));
+      rememberStep(known, stepKey);
       return;
     } catch (err) {
       if (!isConditionFailed(err)) throw err;
     }
     try {
       await ctx.client.send(laterRecord(ctx, operationId, step));
+      rememberStep(known, stepKey);
       return;
     } catch (err) {
       if (!isConditionFailed(err)) throw err;

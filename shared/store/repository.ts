@@ -57,7 +57,7 @@ import {
   type TenantReleaseListQuery,
 } from './tenant-releases.ts';
 import { listTenants } from './tenant-list.ts';
-import { createTenant, getTenant, requireTenant, updateTenant } from './tenants.ts';
+import { createTenant, getTenant, requireTenant, updateCurrentTenant, updateTenant } from './tenants.ts';
 
 export type { ChangeInput, DesiredState, IdempotencyRecord, OperationPatch, Page, PageRequest, ReleaseListQuery, TenantReleaseListQuery };
 
@@ -120,6 +120,10 @@ export class FleetRepository {
   }
   updateTenant(tenantId: string, expectedVersion: number, mutate: (t: Tenant) => Tenant, change: ChangeInput): Promise<Tenant> {
     return updateTenant(this.ctx, tenantId, expectedVersion, mutate, change);
+  }
+  /** `updateTenant` at the version it reads itself (one read, not two); a racing write is still a Conflict. */
+  updateCurrentTenant(tenantId: string, mutate: (t: Tenant) => Tenant, change: ChangeInput): Promise<Tenant> {
+    return updateCurrentTenant(this.ctx, tenantId, mutate, change);
   }
 
   // Leases

@@ -134,16 +134,30 @@ const stale = (tenantId: string, expected: number, actual?: number) =>
  * lease calls change it), so an update never undoes a lease taken meanwhile. A mutation that changes
  * nothing, with no before/after given, writes nothing and returns the tenant as it is.
  */
-export async function updateTenant(
+export function updateTenant(ctx: StoreContext, tenantId: string, expectedVersion: number, mutate: (t: Tenant) => Tenant, input: ChangeInput): Promise<Tenant> {
+  return writeTenant(ctx, tenantId, expectedVersion, mutate, input);
+}
+
+/**
+ * `updateTenant` at the version this call reads: what reading the tenant first and passing its
+ * version does, with one read instead of two. A write landing between the read and this write
+ * still makes it a Conflict.
+ */
+export function updateCurrentTenant(ctx: StoreContext, tenantId: string, mutate: (t: Tenant) => Tenant, input: ChangeInput): Promise<Tenant> {
+  return writeTenant(ctx, tenantId, undefined, mutate, input);
+}
+
+async function writeTenant(
   ctx: StoreContext,
   tenantId: string,
-  expectedVersion: number,
+  versionGiven: number | undefined,
   mutate: (t: Tenant) => Tenant,
   input: ChangeInput,
 ): Promise<Tenant> {
   const stored = await getItem(ctx, keys.tenant(tenantId));
   if (!stored) throw notFound(`Tenant ${tenantId} not found`);
   const current = toTenant(stored);
+  const expectedVersion = versionGiven ?? current.version;
   if (current.version !== expectedVersion) throw stale(tenantId, expectedVersion, current.version);
 
   const draft = mutate(structuredClone(current));

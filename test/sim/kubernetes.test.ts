@@ -38,6 +38,21 @@ describe('simulated Kubernetes API', () => {
     expect(await k8s.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'tenant-acme', name: 'odoo-config' })).toBeUndefined();
   });
 
+  it('hands out copies that share nothing with what it stores or with each other', async () => {
+    await k8s.apply(namespace('tenant-copies', 'copies'), FM);
+    await k8s.apply(deployment('tenant-copies', 'odoo-web', 'odoo:17.0'), FM);
+
+    const first = (await k8s.get(deploymentRef('tenant-copies', 'odoo-web')))!;
+    const second = (await k8s.get(deploymentRef('tenant-copies', 'odoo-web')))!;
+    (first.spec as { replicas: number }).replicas = 9;
+    first.metadata.labels = { changed: 'yes' };
+    const third = (await k8s.get(deploymentRef('tenant-copies', 'odoo-web')))!;
+
+    expect(second.spec).not.toBe(third.spec);
+    expect(third).toEqual(second);
+    expect((third.spec as { replicas: number }).replicas).toBe(2);
+  });
+
   it('refuses a namespaced object whose namespace does not exist, with a 404', async () => {
     const err = await rejection(k8s.apply(deployment('tenant-nowhere', 'odoo-web', 'odoo:17.0'), FM));
     expect(err.name).toBe('KubernetesApiError');

@@ -20,6 +20,18 @@ describe('simulated cloud behind real SDK clients', () => {
     expect(out.DBClusters?.[0]?.Engine).toBe('aurora-postgresql');
   });
 
+  it('answers after the SDK retry middleware and before signing: nothing it answers is signed or sent', async () => {
+    const clients = [h.provider.rds(PRIMARY), h.provider.s3(PRIMARY), h.provider.iam(), h.provider.route53(), h.provider.events(PRIMARY)];
+
+    const around = clients.map((c) => {
+      const names = (c.middlewareStack as unknown as { identify(): string[] }).identify().map((m) => m.split(' ')[0]);
+      const i = names.indexOf('simulatedCloud');
+      return names.slice(i - 1, i + 2);
+    });
+
+    for (const names of around) expect(names).toEqual(['retryMiddleware', 'simulatedCloud', 'httpSigningMiddleware']);
+  });
+
   it("throws the SDK's own exception class, so error.name is AWS's name", async () => {
     // act
     const err = await rejection(h.provider.rds(PRIMARY).send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'odoo-nope' })));

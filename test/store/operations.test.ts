@@ -1,3 +1,4 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetRepository } from '#shared/store/repository.ts';
 import { anOperation } from './fixtures.ts';
@@ -126,7 +127,56 @@ describe('recordStep', () => {
   it('answers NotFound for an unknown operation', async () => {
     await expect(repo.recordStep('op-ghost', { name: 'X', status: 'RUNNING', at: at(1) })).rejects.toMatchObject({ name: 'NotFound' });
   });
+
+  it('writes a step it has recorded before once, without a write that could only be refused', async () => {
+    await repo.createOperation(anOperation('op-known', 'acme', T0));
+    await repo.recordStep('op-known', { name: 'Poll', status: 'RUNNING', at: at(1) });
+    const writes = countWrites();
+    try {
+      await repo.recordStep('op-known', { name: 'Poll', status: 'RUNNING', at: at(2) });
+      await repo.recordStep('op-known', { name: 'Poll', status: 'SUCCEEDED', at: at(3), detail: { ready: true } });
+    } finally {
+      writes.stop();
+    }
+
+    expect(writes.sent).toEqual({ UpdateItemCommand: 2 });
+    expect((await repo.requireOperation('op-known')).steps).toEqual([{ name: 'Poll', status: 'SUCCEEDED', startedAt: at(1), endedAt: at(3), attempts: 2, detail: { ready: true } }]);
+  });
+
+  it('records a step it knew as the first record of an operation written anew under the same id', async () => {
+    await repo.createOperation(anOperation('op-anew', 'acme', T0));
+    await repo.recordStep('op-anew', { name: 'Validate', status: 'RUNNING', at: at(1) });
+    await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { PK: 'OP#op-anew', SK: 'META' } }));
+    await repo.createOperation(anOperation('op-anew', 'acme', at(5)));
+
+    await repo.recordStep('op-anew', { name: 'Validate', status: 'SUCCEEDED', at: at(6) });
+
+    expect((await repo.requireOperation('op-anew')).steps).toEqual([{ name: 'Validate', status: 'SUCCEEDED', startedAt: at(6), endedAt: at(6), attempts: 1 }]);
+  });
+
+  it('answers NotFound for a step it knew of an operation since deleted', async () => {
+    await repo.createOperation(anOperation('op-gone', 'acme', T0));
+    await repo.recordStep('op-gone', { name: 'Validate', status: 'RUNNING', at: at(1) });
+    await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { PK: 'OP#op-gone', SK: 'META' } }));
+
+    await expect(repo.recordStep('op-gone', { name: 'Validate', status: 'SUCCEEDED', at: at(2) })).rejects.toMatchObject({ name: 'NotFound' });
+    expect(await repo.getOperation('op-gone')).toBeUndefined();
+  });
 });
+
+/** Counts the commands the table's client sends from now until `stop()`. */
+function countWrites() {
+  const sent: Record<string, number> = {};
+  const name = `countWrites-${Math.random()}`;
+  table.client.middlewareStack.add(
+    (next, context) => (args) => {
+      sent[context.commandName ?? '?'] = (sent[context.commandName ?? '?'] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return { sent, stop: () => table.client.middlewareStack.remove(name) };
+}
 
 describe('listOperationsByTenant', () => {
   it('lists the tenant operations newest first, page by page', async () => {

@@ -152,6 +152,38 @@ describe('updateTenant', () => {
   });
 });
 
+describe('updateCurrentTenant', () => {
+  it('updates the tenant at the version it reads, as updateTenant at that version does', async () => {
+    await repo.createTenant(aTenant('cur-one'), actor);
+    await repo.updateTenant('cur-one', 1, (t) => ({ ...t, displayName: 'First' }), { actor: 'bob', type: 'Renamed' });
+
+    const updated = await repo.updateCurrentTenant('cur-one', (t) => ({ ...t, status: 'ACTIVE' }), { actor: 'carol', type: 'StatusChanged' });
+
+    expect(updated).toMatchObject({ status: 'ACTIVE', displayName: 'First', version: 3 });
+    expect((await repo.listChanges('cur-one')).items.map((c) => [c.type, c.after])).toEqual([
+      ['StatusChanged', { status: 'ACTIVE' }],
+      ['Renamed', { displayName: 'First' }],
+      ['TenantCreated', expect.anything()],
+    ]);
+  });
+
+  it('lets only one of two concurrent updates through: the other is a Conflict', async () => {
+    await repo.createTenant(aTenant('cur-race'), actor);
+
+    const results = await Promise.allSettled(
+      ['A', 'B'].map((name) => repo.updateCurrentTenant('cur-race', (t) => ({ ...t, displayName: name }), { actor: name, type: 'Renamed' })),
+    );
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.name)).toEqual(['Conflict']);
+    expect((await repo.requireTenant('cur-race')).version).toBe(2);
+  });
+
+  it('answers NotFound for an unknown tenant', async () => {
+    await expect(repo.updateCurrentTenant('nobody-here', (t) => t, { actor: 'bob', type: 'X' })).rejects.toMatchObject({ name: 'NotFound' });
+  });
+});
+
 describe('listTenants', () => {
   let fleet: FleetRepository;
 
