@@ -57,7 +57,7 @@ export interface WaitClock {
 
 /** When the tenant's bake ends, on the Wait clock: the instant stored at the cut-over (or moved by an extension). */
 export function bakeEndMs(item: TenantRelease, bakeSeconds: number): number {
-  return item.bakeUntil ? Date.parse(item.bakeUntil) : Date.parse(clock().timerDeadline(new Date(Date.parse(item.cutoverAt!) + bakeSeconds * 1000)).toISOString());
+  return item.bakeUntil ? Date.parse(item.bakeUntil) : clock().timerDeadline(new Date(Date.parse(item.cutoverAt!) + bakeSeconds * 1000)).getTime();
 }
 
 /** When to look again, on the Wait clock, or null when nothing is pending. */

@@ -26,7 +26,7 @@ import { createTenantBodySchema, withFleetDefaults } from '#shared/domain/tenant
 import type { Criticality, Tenant } from '#shared/domain/types.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
 import { placeTenant } from '#functions/api/lib/cell-placement.ts';
-import { imageFor } from '#functions/api/lib/tenant-creation.ts';
+import { requestedTenant } from '#functions/api/lib/tenant-creation.ts';
 import { FIELD_MANAGER } from '#functions/provision/apply-kubernetes.ts';
 import type { SimCloud } from './sim-cloud.ts';
 
@@ -133,19 +133,10 @@ async function prepareTenant(target: SeedTarget, spec: SeedTenantSpec, actor: st
   const database = { kind: 'pooled' as const, clusterIdentifier: cell.auroraClusterIdentifier, databaseName: db.databaseName, roleName: db.roleName, endpoint, secretArn: db.secretArn };
   const filestore = filestoreLocation(config, request.tenantId, placement, region);
   const tenant: Tenant = {
-    tenantId: request.tenantId,
-    displayName: request.displayName,
-    profile: request.profile,
-    odooVersion: request.odooVersion,
-    hostname: request.hostname,
-    tags: request.tags,
-    regions: request.regions,
+    ...requestedTenant(request, config.defaultOdooImage),
     status: 'ACTIVE',
     placement,
     resources: { database, filestore, compute: { cluster: placement.cluster } },
-    release: { image: imageFor(config.defaultOdooImage, request.odooVersion), modules: [] },
-    activeRegion: region,
-    lastDrill: null,
     version: 1,
     createdAt: at,
     updatedAt: at,

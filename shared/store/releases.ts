@@ -214,17 +214,25 @@ export async function putWaves(ctx: StoreContext, releaseId: string, waves: Rele
  * the same tenants. Returns the wave as stored.
  */
 export async function setWaveBatches(ctx: StoreContext, releaseId: string, index: number, batches: WaveBatch[]): Promise<ReleaseWave> {
+  return updateWaveOrRead(ctx, releaseId, index, {
+    UpdateExpression: 'SET batches = :batches',
+    ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(batches)',
+    ExpressionAttributeValues: { ':batches': batches },
+  });
+}
+
+/**
+ * A conditional update of a wave item returning the wave after it; when the condition refuses it
+ * (the change was made already), the wave as it stands. A missing wave is NotFound.
+ */
+async function updateWaveOrRead(
+  ctx: StoreContext,
+  releaseId: string,
+  index: number,
+  update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+): Promise<ReleaseWave> {
   try {
-    const res = await ctx.client.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: releaseKeys.wave(releaseId, index),
-        UpdateExpression: 'SET batches = :batches',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(batches)',
-        ExpressionAttributeValues: { ':batches': batches },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const res = await ctx.client.send(new UpdateCommand({ TableName: ctx.tableName, Key: releaseKeys.wave(releaseId, index), ...update, ReturnValues: 'ALL_NEW' }));
     return toWave(res.Attributes ?? {});
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
@@ -240,25 +248,12 @@ export async function setWaveBatches(ctx: StoreContext, releaseId: string, index
  * outcome change cannot spend the budget twice.
  */
 export async function recordWaveFailure(ctx: StoreContext, releaseId: string, index: number, tenantId?: string): Promise<ReleaseWave> {
-  const key = releaseKeys.wave(releaseId, index);
-  try {
-    const res = await ctx.client.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: key,
-        UpdateExpression: tenantId ? 'ADD failures :one, failedTenants :tenant' : 'ADD failures :one',
-        ConditionExpression: tenantId ? 'attribute_exists(PK) AND NOT contains(failedTenants, :tenantId)' : 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':one': 1, ...(tenantId ? { ':tenant': new Set([tenantId]), ':tenantId': tenantId } : {}) },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return toWave(res.Attributes ?? {});
-  } catch (err) {
-    if (!isConditionFailed(err)) throw err;
-    const wave = await getWave(ctx, releaseId, index);
-    if (!wave) throw notFound(`Wave ${index} of release ${releaseId} not found`);
-    return wave; // This tenant was counted already.
-  }
+  // Refused: this tenant was counted already.
+  return updateWaveOrRead(ctx, releaseId, index, {
+    UpdateExpression: tenantId ? 'ADD failures :one, failedTenants :tenant' : 'ADD failures :one',
+    ConditionExpression: tenantId ? 'attribute_exists(PK) AND NOT contains(failedTenants, :tenantId)' : 'attribute_exists(PK)',
+    ExpressionAttributeValues: { ':one': 1, ...(tenantId ? { ':tenant': new Set([tenantId]), ':tenantId': tenantId } : {}) },
+  });
 }
 
 /** Takes a tenant's failure back (a human kept the new version): it no longer counts against the budget. */

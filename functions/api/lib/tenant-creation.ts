@@ -90,11 +90,11 @@ async function recordTenant(c: TenantCreation, now: () => Date): Promise<Tenant>
   }
 }
 
-function newTenantRecord(c: TenantCreation, placement: Placement, at: Date): Tenant {
-  const { request, attempt } = c;
-  const created = transition(NEW_TENANT, 'CreateRequested', { now: at, operationId: attempt.operationId });
-  if (!created.ok) throw new Error(`tenant lifecycle refuses creation: ${created.reason}`);
-  const iso = at.toISOString();
+/** What a tenant record takes from its creation request: identity, profile, regions, the default image, its calendar. */
+export function requestedTenant(
+  request: TenantRequest,
+  defaultOdooImage: string,
+): Pick<Tenant, 'tenantId' | 'displayName' | 'profile' | 'odooVersion' | 'hostname' | 'tags' | 'regions' | 'release' | 'activeRegion' | 'lastDrill' | 'releaseCalendar'> {
   return {
     tenantId: request.tenantId,
     displayName: request.displayName,
@@ -103,13 +103,23 @@ function newTenantRecord(c: TenantCreation, placement: Placement, at: Date): Ten
     hostname: request.hostname,
     tags: request.tags,
     regions: request.regions,
-    status: created.to,
-    placement,
-    resources: {},
-    release: { image: imageFor(c.config.defaultOdooImage, request.odooVersion), modules: [] },
+    release: { image: imageFor(defaultOdooImage, request.odooVersion), modules: [] },
     activeRegion: request.regions.primary,
     lastDrill: null,
     ...(request.releaseCalendar ? { releaseCalendar: request.releaseCalendar } : {}),
+  };
+}
+
+function newTenantRecord(c: TenantCreation, placement: Placement, at: Date): Tenant {
+  const { request, attempt } = c;
+  const created = transition(NEW_TENANT, 'CreateRequested', { now: at, operationId: attempt.operationId });
+  if (!created.ok) throw new Error(`tenant lifecycle refuses creation: ${created.reason}`);
+  const iso = at.toISOString();
+  return {
+    ...requestedTenant(request, c.config.defaultOdooImage),
+    status: created.to,
+    placement,
+    resources: {},
     lease: { owner: attempt.operationId, expiresAt: new Date(at.getTime() + PROVISION_LEASE_SECONDS * 1000).toISOString() },
     version: 1,
     createdAt: iso,
