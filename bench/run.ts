@@ -5,6 +5,8 @@
  *  3. Release at fleet scale: a release over seeded tenants (1,000, then 5,000 when asked), its
  *     makespan against its lower bound, transitions and invocations per tenant, and the largest
  *     execution history and state payload against Step Functions' limits.
+ *  4. Restore drills at fleet scale: one scheduled run over 500 seeded tenants, with faults: drills
+ *     per hour under the concurrency cap, CPU per drill, and the leftovers (must be 0).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -75,6 +77,13 @@ function releases(): void {
   if (run.status !== 0) throw new Error(`release benchmark exited with ${run.status ?? run.signal}`);
 }
 
+/** In a process of its own, like the releases: PGlite and the plane's handlers stay loaded otherwise. */
+function drills(): void {
+  const run = spawnSync(process.execPath, ['--max-old-space-size=6144', ...process.execArgv, path.resolve('bench/drill-section.ts')], { stdio: 'inherit', env: process.env });
+  if (run.status !== 0) throw new Error(`drill benchmark exited with ${run.status ?? run.signal}`);
+}
+
 await bundles();
 await provisioning();
 releases();
+drills();

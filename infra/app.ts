@@ -5,7 +5,9 @@
  *
  * The fleet configuration comes from, in order: the `fleet` context value (a JSON object, or a JSON
  * string from `cdk synth -c fleet=...`), then `local/fleet.local.ts` when it exists (only when run
- * as the app's entry point), then the example configuration of `infra/example-fleet.ts`.
+ * as the app's entry point), then the example configuration of `infra/example-fleet.ts`. The drill
+ * schedules come from the fleet's `drills` section; `-c drillEvidenceRetentionDays=<days>` sets how
+ * long each drill report stays locked (400 days by default; see infra/constructs/drills.ts).
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';

@@ -52,5 +52,14 @@ export function exampleFleetConfig(): FleetConfig {
     },
     // The archive bucket the control plane stack creates (see infra/constructs/data.ts).
     archiveBucket: `odoo-fleet-archive-${ACCOUNT}-${PRIMARY}`,
+    // Restore drills: when the selector runs per criticality (UTC; EventBridge Scheduler expressions,
+    // within a flexible window), and where restores go: subnets and a security group with no route
+    // to production, made for drills alone.
+    drills: {
+      schedules: { critical: 'cron(0 2 * * ? *)', standard: 'cron(0 3 * * ? *)', low: 'cron(0 4 * * ? *)' },
+      flexibleWindowMinutes: 60,
+      dbSubnetGroupName: 'odoo-drills',
+      vpcSecurityGroupIds: ['sg-0fedcba9876543210'],
+    },
   });
 }

@@ -1,5 +1,6 @@
 /**
- * One region's control plane: key, table and archive, the workflows, the API and the alarms.
+ * One region's control plane: key, table and archive, the drill evidence bucket, the workflows,
+ * the drill schedules, the API and the alarms.
  * The app deploys one per region of the fleet; the stack in the DR region (with the table's replica)
  * runs failovers while the primary region is down.
  */
@@ -9,9 +10,11 @@ import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { tableSchema } from '#shared/store/table-schema.ts';
 import { FleetApi } from './constructs/api.ts';
 import { FleetData } from './constructs/data.ts';
+import { DrillEvidence, DrillSchedules } from './constructs/drills.ts';
 import { FleetEncryption } from './constructs/encryption.ts';
 import { FleetObservability } from './constructs/observability.ts';
 import { acknowledgeWorkflowGrants } from './constructs/workflow-acknowledgements.ts';
+import { grantStackResources } from './constructs/workflow-permissions.ts';
 import { Workflows } from './constructs/workflows.ts';
 
 export interface FleetControlPlaneStackProps extends StackProps {
@@ -21,7 +24,9 @@ export interface FleetControlPlaneStackProps extends StackProps {
 export class FleetControlPlaneStack extends Stack {
   readonly encryption: FleetEncryption;
   readonly data: FleetData;
+  readonly drillEvidence: DrillEvidence;
   readonly workflows: Workflows;
+  readonly drillSchedules: DrillSchedules;
   readonly api: FleetApi;
   readonly observability: FleetObservability;
 
@@ -33,12 +38,24 @@ export class FleetControlPlaneStack extends Stack {
     const key = this.encryption.key;
     this.data = new FleetData(this, 'Data', { key, namePrefix: fleet.namePrefix });
     const table = this.data.table;
+    this.drillEvidence = new DrillEvidence(this, 'DrillEvidence', { key, namePrefix: fleet.namePrefix, accessLogsBucket: this.data.accessLogsBucket });
+    const evidenceBucket = this.drillEvidence.bucket;
 
     // What every handler, workflow step or API route, reads at cold start.
-    const environment = { TABLE_NAME: table.tableName, FLEET_CONFIG: JSON.stringify(fleet) };
+    const environment = { TABLE_NAME: table.tableName, FLEET_CONFIG: JSON.stringify(fleet), EVIDENCE_BUCKET: evidenceBucket.bucketName };
 
     this.workflows = new Workflows(this, 'Workflows', { table, key, fleetConfig: fleet, environment });
-    acknowledgeWorkflowGrants(this.workflows, { table, fleet, account: this.account });
+    for (const fn of this.workflows.functions.values()) grantStackResources(fn, fn.entryModule, { evidenceBucket, key });
+
+    this.drillSchedules = new DrillSchedules(this, 'DrillSchedules', {
+      fleet,
+      table,
+      key,
+      evidenceBucket,
+      environment,
+      drillRunMachine: this.workflows.stateMachines['drill-run'],
+    });
+    acknowledgeWorkflowGrants([this.workflows, this.drillSchedules], { table, fleet, account: this.account, evidenceBucket });
 
     this.api = new FleetApi(this, 'Api', {
       table,
@@ -52,6 +69,7 @@ export class FleetControlPlaneStack extends Stack {
       key,
       stateMachines: this.workflows.stateMachines,
       api: this.api.api,
+      drills: { deadLetterQueue: this.drillSchedules.deadLetterQueue },
     });
   }
 }

@@ -6,20 +6,24 @@
  */
 import './polyfills.ts';
 import type { AddressInfo } from 'node:net';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import { useCloud } from '#shared/cloud/clients.ts';
+import { DRILL_MACHINE_NAME, DRILL_RUN_MACHINE_NAME } from '#shared/domain/drill-names.ts';
 import { setFleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
 import { useClock } from '#shared/lib/clock.ts';
 import { createTable } from '#shared/store/create-table.ts';
 import { serveInProcess } from '#shared/store/in-process.ts';
 import { FleetRepository } from '#shared/store/repository.ts';
+import { drillEvidenceBucketName } from '#infra/constructs/drills.ts';
 import { REPO_ROOT } from '#infra/constructs/fleet-function.ts';
 import { createLocalCloud } from './cloud-provider.ts';
 import { loadDefinitions } from './definitions.ts';
 import { defaultLocalFleetConfig } from './fleet.local.ts';
 import { LocalStepFunctions } from './runner.ts';
 import type { SimClock } from './sim/clock.ts';
-import { startLocalS3 } from './s3.ts';
+import { localS3ClientConfig, startLocalS3 } from './s3.ts';
+import { LocalScheduler, loadSchedules } from './scheduler.ts';
 import { startApiServer } from './server.ts';
 import { localSfnClient } from './sfn-client.ts';
 import { handleLocalRoute } from './local-routes.ts';
@@ -43,6 +47,12 @@ export interface LocalControlPlaneOptions {
   virtualTime?: boolean;
   /** On virtual time: virtual milliseconds each Lambda task takes (AWS's invoke and transition latency, modelled). */
   taskLatencyMs?: number;
+  /**
+   * Fire the template's EventBridge Scheduler schedules on the control plane's clock (drill runs,
+   * heartbeats, the sweeper). Off, they are still listed and can be fired on demand
+   * (`POST /_local/schedules/{name}/run`). @default the `LOCAL_SCHEDULES` variable (`1` or `0`), else off
+   */
+  schedules?: boolean;
 }
 
 export interface LocalControlPlane {
@@ -55,6 +65,8 @@ export interface LocalControlPlane {
   clock: SimClock;
   /** The virtual time the plane runs on, when it does. */
   virtualTime?: VirtualTime;
+  /** The template's schedules; firing on the clock only when started with `schedules`. */
+  scheduler: LocalScheduler;
   close(): Promise<void>;
 }
 
@@ -89,7 +101,12 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
   await createTable(process.env.TABLE_NAME!);
 
   const s3 = await startLocalS3();
-  const definitions = loadDefinitions(synthWorkflowTemplate(config), region);
+  // The stack's own drill evidence bucket; the simulated cloud knows only the fleet's buckets.
+  const evidenceBucket = drillEvidenceBucketName(config.namePrefix, config.accountId, region);
+  process.env.EVIDENCE_BUCKET = evidenceBucket;
+  await createBucket(s3.endpoint, region, evidenceBucket);
+  const template = synthWorkflowTemplate(config);
+  const definitions = loadDefinitions(template, region);
   const runner = new LocalStepFunctions({
     region,
     definitions,
@@ -102,6 +119,8 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
   process.env.PROVISION_STATE_MACHINE_ARN = runner.stateMachineArn('odoo-fleet-provision');
   process.env.OFFBOARD_STATE_MACHINE_ARN = runner.stateMachineArn('odoo-fleet-offboard');
   process.env.RELEASE_STATE_MACHINE_ARN = runner.stateMachineArn('odoo-fleet-release');
+  process.env.DRILL_STATE_MACHINE_ARN = runner.stateMachineArn(DRILL_MACHINE_NAME);
+  process.env.DRILL_RUN_STATE_MACHINE_ARN = runner.stateMachineArn(DRILL_RUN_MACHINE_NAME);
 
   const { provider, sim } = createLocalCloud({
     config,
@@ -116,10 +135,21 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
   // or end a freeze without waiting; a Wait until control-plane time `at` takes the scaled gap.
   useClock({ now: () => sim.clock.now(), timerDeadline: (at) => sim.clock.timerDeadline(at), timerNow: () => (virtualTime ? virtualTime.now() : new Date()) });
 
+  const scheduler = new LocalScheduler({
+    schedules: loadSchedules(template, { region, account: config.accountId, stateMachineArn: (name) => runner.stateMachineArn(name) }),
+    runner,
+    repoRoot: REPO_ROOT,
+    clock: sim.clock,
+    virtualTime,
+    region,
+    account: config.accountId,
+  });
+  if (options.schedules ?? process.env.LOCAL_SCHEDULES === '1') scheduler.start();
+
   const server = await startApiServer({
     port: options.port ?? Number(process.env.PORT ?? 8787),
     host: '127.0.0.1',
-    extraRoutes: (req, res, url) => handleLocalRoute({ sim, runner, clock: sim.clock }, req, res, url),
+    extraRoutes: (req, res, url) => handleLocalRoute({ sim, runner, clock: sim.clock, scheduler }, req, res, url),
     hold: virtualTime ? (work) => virtualTime.hold(work) : undefined,
   });
 
@@ -131,8 +161,10 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
     repo,
     clock: sim.clock,
     virtualTime,
+    scheduler,
     async close() {
       await server.close();
+      await scheduler.stop();
       // A release may be waiting for an approval or a window: stop what still runs rather than wait.
       await runner.shutdown().catch(() => undefined);
       virtualTime?.stop();
@@ -144,3 +176,14 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
   };
 }
 
+
+async function createBucket(endpoint: string, region: string, bucket: string): Promise<void> {
+  const client = new S3Client(localS3ClientConfig(endpoint, region));
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (err) {
+    if ((err as Error).name !== 'BucketAlreadyOwnedByYou' && (err as Error).name !== 'BucketAlreadyExists') throw err;
+  } finally {
+    client.destroy();
+  }
+}

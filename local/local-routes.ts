@@ -1,11 +1,13 @@
 /**
  * Routes that exist only on the local control plane: the simulated cloud's inventory, the fault
- * injector and the simulated clock (contract: `GET /_local/cloud`, `POST|DELETE /_local/faults`,
- * `GET|POST /_local/clock`).
+ * injector, the simulated clock and the schedules (contract: `GET /_local/cloud`,
+ * `POST|DELETE /_local/faults`, `GET|POST /_local/clock`; README: `GET /_local/schedules`,
+ * `POST /_local/schedules/{name}/run`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '#shared/lib/errors.ts';
 import type { LocalStepFunctions, TaskFaultRule } from './runner.ts';
+import { ScheduleNotFound, type LocalScheduler } from './scheduler.ts';
 
 interface SimLike {
   inventory(): unknown;
@@ -40,13 +42,43 @@ interface ClockLike {
   advance(seconds: number): Date;
 }
 
+function methodNotAllowed(res: ServerResponse, req: IncomingMessage, url: URL, allowed: string): true {
+  res.writeHead(405, { 'content-type': 'application/json', allow: allowed });
+  res.end(JSON.stringify({ error: { code: 'MethodNotAllowed', message: `${req.method} is not allowed on ${url.pathname}; use ${allowed}`, details: [] } }));
+  return true;
+}
+
+const SCHEDULE_RUN = /^\/_local\/schedules\/([^/]+)\/run\/?$/;
+
 export async function handleLocalRoute(
-  ctx: { sim: SimLike; runner: LocalStepFunctions; clock: ClockLike },
+  ctx: { sim: SimLike; runner: LocalStepFunctions; clock: ClockLike; scheduler?: LocalScheduler },
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
 ): Promise<boolean> {
   try {
+    if (ctx.scheduler && (url.pathname === '/_local/schedules' || url.pathname === '/_local/schedules/')) {
+      if (req.method !== 'GET') return methodNotAllowed(res, req, url, 'GET');
+      send(res, 200, { firing: ctx.scheduler.isFiring, now: ctx.clock.now().toISOString(), schedules: ctx.scheduler.list() });
+      return true;
+    }
+    const run = ctx.scheduler ? SCHEDULE_RUN.exec(url.pathname) : null;
+    if (run && ctx.scheduler) {
+      if (req.method !== 'POST') return methodNotAllowed(res, req, url, 'POST');
+      let name: string;
+      try {
+        name = decodeURIComponent(run[1]!);
+      } catch {
+        throw new AppError('NotFound', `No schedule named ${run[1]}`);
+      }
+      try {
+        send(res, 200, { schedule: name, ...(await ctx.scheduler.run(name)) });
+      } catch (err) {
+        if (err instanceof ScheduleNotFound) throw new AppError('NotFound', `No schedule named ${name}; GET /_local/schedules lists them`);
+        throw err;
+      }
+      return true;
+    }
     if (url.pathname === '/_local/cloud' && req.method === 'GET') {
       const tenant = url.searchParams.get('tenant');
       send(res, 200, tenant ? { tenantId: tenant, resources: ctx.sim.inventoryForTenant(tenant) } : ctx.sim.inventory());
@@ -65,7 +97,10 @@ export async function handleLocalRoute(
             { path: 'advanceSeconds', message: 'required non-negative number: the clock only moves forward' },
           ]);
         }
-        send(res, 200, { now: ctx.clock.advance(seconds).toISOString() });
+        const now = ctx.clock.advance(seconds).toISOString();
+        // Whatever the move made due fires before the answer, so the caller sees it started.
+        await ctx.scheduler?.tick();
+        send(res, 200, { now });
         return true;
       }
     }

@@ -1,7 +1,8 @@
 /** `npm start`: the local control plane on http://127.0.0.1:${PORT:-8787}. */
 import { startLocalControlPlane } from './control-plane.ts';
 
-const plane = await startLocalControlPlane();
+// Schedules fire on the plane's clock (heartbeats every minute, drill runs, the sweeper); LOCAL_SCHEDULES=0 turns them off.
+const plane = await startLocalControlPlane({ schedules: process.env.LOCAL_SCHEDULES !== '0' });
 console.log(`odoo fleet control plane ready at ${plane.url} (time scale ${process.env.LOCAL_TIME_SCALE ?? 'default'}; try: npx odooctl tenants list)`);
 
 let closing = false;

@@ -51,6 +51,14 @@ export const releasePollInterval = {
   paused: Duration.seconds(60),
 };
 
+/** Poll intervals of the drill workflow's Wait loops. */
+export const drillPollInterval = {
+  /** A point-in-time restore of a cluster: tens of minutes. */
+  restore: Duration.seconds(60),
+  /** The drill cluster being deleted. */
+  teardown: Duration.seconds(30),
+};
+
 /**
  * A batch child that ended in failure (stopped, timed out, a step that kept failing) runs again,
  * twice at most, each attempt under its own name (`$$.State.RetryCount`): a failed execution's name
@@ -84,6 +92,9 @@ export const executionTimeout = {
   'release-tenant': Duration.days(30),
   'release-verdict': Duration.days(30),
   'release-rehearsal': Duration.hours(12),
+  /** Above the restore timeout (`drills.restoreTimeoutMinutes`, 4 h by default) plus validation and teardown. */
+  drill: Duration.hours(12),
+  'drill-run': Duration.days(7),
 } as const;
 
 /**

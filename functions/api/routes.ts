@@ -49,6 +49,14 @@ export const apiRoutes: ApiRoute[] = [
   { id: 'GetTenant', method: 'GET', path: '/v1/tenants/{tenantId}', entry: 'functions/api/get-tenant.ts', description: 'Returns one tenant' },
   { id: 'DeleteTenant', method: 'DELETE', path: '/v1/tenants/{tenantId}', entry: 'functions/api/delete-tenant.ts', description: 'Starts offboarding a tenant' },
   { id: 'ListTenantChanges', method: 'GET', path: '/v1/tenants/{tenantId}/changes', entry: 'functions/api/list-tenant-changes.ts', description: "Lists a tenant's change events, newest first" },
+  {
+    id: 'CreateDrill',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/drills',
+    entry: 'functions/api/create-drill.ts',
+    description: 'Starts an on-demand restore drill of a tenant',
+  },
+  { id: 'ListDrills', method: 'GET', path: '/v1/tenants/{tenantId}/drills', entry: 'functions/api/list-drills.ts', description: "Lists a tenant's restore drills, newest first" },
   { id: 'GetOperation', method: 'GET', path: '/v1/operations/{operationId}', entry: 'functions/api/get-operation.ts', description: 'Returns an operation and its steps' },
   {
     id: 'PutReleaseCalendar',

@@ -21,6 +21,7 @@ export const WORKFLOWS_STARTED_BY_ROUTE: Readonly<Record<string, readonly Workfl
   CreateTenant: ['provision'],
   DeleteTenant: ['offboard'],
   CreateRelease: ['release'],
+  CreateDrill: ['drill'],
 };
 
 /**
@@ -125,6 +126,7 @@ export class FleetApi extends Construct {
       PROVISION_STATE_MACHINE_ARN: props.stateMachines.provision.stateMachineArn,
       OFFBOARD_STATE_MACHINE_ARN: props.stateMachines.offboard.stateMachineArn,
       RELEASE_STATE_MACHINE_ARN: props.stateMachines.release.stateMachineArn,
+      DRILL_STATE_MACHINE_ARN: props.stateMachines.drill.stateMachineArn,
     };
 
     for (const route of routes) {

@@ -5,13 +5,13 @@
  * to the very module Lambda runs.
  *
  * Each function has its own role holding only what it is granted: writing to its own log group (no
- * AWS managed policy) and, in a separate policy, X-Ray. The X-Ray actions have no resource-level
- * permissions, so that policy's wildcard is acknowledged there alone and cannot hide a wildcard
- * granted later to the function.
+ * AWS managed policy) and, in a policy of their own shared by every function of the stack, X-Ray.
+ * The X-Ray actions have no resource-level permissions, so that policy's wildcard is acknowledged
+ * there alone and cannot hide a wildcard granted later to a function.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -84,13 +84,26 @@ export class FleetFunction extends NodejsFunction {
     // Active tracing set here rather than through the `tracing` prop, which would put the X-Ray
     // wildcard into the role's default policy next to the function's other grants.
     cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
-    const tracingPolicy = new iam.Policy(this, 'TracingPolicy', {
-      statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
-    });
-    role.attachInlinePolicy(tracingPolicy);
-    Validations.of(tracingPolicy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; this policy holds nothing else.',
-    });
+    role.addManagedPolicy(tracingPolicyOf(this));
   }
+}
+
+/**
+ * One customer-managed X-Ray policy per stack, attached to every function's role: the same two
+ * actions for all of them, in one resource instead of one per function (a stack holds at most 500).
+ */
+function tracingPolicyOf(scope: Construct): iam.ManagedPolicy {
+  const stack = Stack.of(scope);
+  const id = 'FleetFunctionTracingPolicy';
+  const existing = stack.node.tryFindChild(id);
+  if (existing) return existing as iam.ManagedPolicy;
+  const policy = new iam.ManagedPolicy(stack, id, {
+    description: 'X-Ray trace segments and telemetry for the control plane functions',
+    statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
+  });
+  Validations.of(policy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; this policy holds nothing else.',
+  });
+  return policy;
 }

@@ -1,7 +1,8 @@
 /**
  * What pages the on-call SRE: an encrypted SNS topic, an alarm for every way a workflow execution
- * can end badly (failed, timed out, aborted) and for server errors of the API, and a dashboard
- * showing both at a glance.
+ * can end badly (failed, timed out, aborted), for server errors of the API, for restore drills that
+ * failed or breached their tenant's RTO/RPO, and for a schedule that could not start its target;
+ * and a dashboard showing them at a glance.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -10,8 +11,16 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DRILL_METRIC_NAMESPACE } from '#shared/domain/drill-names.ts';
+
+/**
+ * Drill outcomes the drill record step counts in `Odoo/Drills`, one datum of 1 per drill, with no
+ * dimension (the alarms read the fleet-wide sum; per-tenant detail is in the events and reports).
+ */
+export const DRILL_OUTCOME_METRICS = { failed: 'DrillFailed', breachedTarget: 'DrillBreachedTarget' } as const;
 
 export interface FleetObservabilityProps {
   readonly key: kms.IKey;
@@ -23,6 +32,11 @@ export interface FleetObservabilityProps {
    * @default 1
    */
   readonly api5xxThreshold?: number;
+  /** Restore drills: the alarms on their outcomes and on the schedules' dead-letter queue. */
+  readonly drills?: {
+    /** Where EventBridge Scheduler puts a start it could not make. */
+    readonly deadLetterQueue: sqs.IQueue;
+  };
 }
 
 type ExecutionOutcome = 'Failed' | 'TimedOut' | 'Aborted';
@@ -88,6 +102,43 @@ export class FleetObservability extends Construct {
     api5xx.addAlarmAction(notify);
     this.alarms.push(api5xx);
 
+    const drillWidgets: cloudwatch.IWidget[] = [];
+    if (props.drills) {
+      const outcome = (metricName: string) =>
+        new cloudwatch.Metric({ namespace: DRILL_METRIC_NAMESPACE, metricName, statistic: 'Sum', period: Duration.hours(1) });
+      const drillAlarm = (id: string, metric: cloudwatch.Metric, description: string) => {
+        const alarm = metric.createAlarm(this, id, {
+          alarmDescription: description,
+          threshold: 0,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          // No drill in the hour is not a failure: drills run daily at most.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+        alarm.addAlarmAction(notify);
+        this.alarms.push(alarm);
+        return alarm;
+      };
+      const failed = outcome(DRILL_OUTCOME_METRICS.failed);
+      const breached = outcome(DRILL_OUTCOME_METRICS.breachedTarget);
+      drillAlarm('DrillFailed', failed, "A restore drill FAILED: a tenant's backups could not be shown restorable. The reason is on the drill record (GET /v1/tenants/{id}/drills) and in its evidence report.");
+      drillAlarm('DrillBreachedTarget', breached, "A restore drill restored and validated, but above the tenant's RTO or RPO target: the tenant's recovery promise does not hold. Figures on the drill record.");
+      const deadLetters = props.drills.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+      const missed = deadLetters.createAlarm(this, 'ScheduleDeadLetters', {
+        alarmDescription: 'EventBridge Scheduler could not start a schedule target (drill run, heartbeat or sweeper) after its retries: the message in the dead-letter queue says which and why.',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      missed.addAlarmAction(notify);
+      this.alarms.push(missed);
+      drillWidgets.push(
+        new cloudwatch.GraphWidget({ title: 'Restore drills: failed and breached', left: [failed, breached], width: 12 }),
+        new cloudwatch.GraphWidget({ title: 'Schedule starts in the dead-letter queue', left: [deadLetters], width: 12 }),
+      );
+    }
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `odoo-fleet-control-plane-${Stack.of(this).region}`,
       widgets: [
@@ -105,6 +156,7 @@ export class FleetObservability extends Construct {
             width: 12,
           }),
         ],
+        ...(drillWidgets.length > 0 ? [drillWidgets] : []),
       ],
     });
   }

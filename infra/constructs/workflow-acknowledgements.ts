@@ -13,16 +13,19 @@ import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
-import type { Workflows } from './workflows.ts';
+import { DRILL_METRIC_NAMESPACE } from '#shared/domain/drill-names.ts';
 
 export interface WorkflowGrantContext {
   readonly table: dynamodb.ITable;
   readonly fleet: FleetConfig;
   readonly account: string;
+  /** The drill evidence bucket, whose `drills/` objects the drill report writer may put. */
+  readonly evidenceBucket?: s3.IBucket;
 }
 
 interface WildcardKind {
@@ -47,17 +50,51 @@ const ACTIONS_ON_ANY_RESOURCE: ReadonlyArray<{ actions: ReadonlySet<string>; rea
     actions: new Set(['cloudwatch:GetMetricData']),
     reason: "CloudWatch GetMetricData supports no resource-level permissions; the bake verdict reads the tenant's own Odoo/Tenant metrics with it.",
   },
+  {
+    actions: new Set(['cloudwatch:PutMetricData']),
+    reason: `CloudWatch PutMetricData supports no resource-level permissions; a condition limits it to the ${DRILL_METRIC_NAMESPACE} namespace of drill figures.`,
+  },
 ];
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const REGION = '[a-z0-9-]+';
 
-function wildcardKinds(ctx: WorkflowGrantContext, tableLogicalId: string, functionLogicalIds: ReadonlySet<string>, machineLogicalIds: ReadonlySet<string>): WildcardKind[] {
+function wildcardKinds(
+  ctx: WorkflowGrantContext,
+  tableLogicalId: string,
+  functionLogicalIds: ReadonlySet<string>,
+  machineLogicalIds: ReadonlySet<string>,
+  evidenceLogicalId: string | undefined,
+): WildcardKind[] {
   const p = escape(ctx.fleet.namePrefix);
   const account = escape(ctx.account);
   const regex = (source: string) => (finding: string) => new RegExp(`^Resource::${source}$`).test(finding);
   const exact = (values: string[]) => (finding: string) => values.some((v) => finding === `Resource::${v}`);
   return [
+    {
+      matches: regex(`arn:aws:rds:${REGION}:${account}:(?:cluster|db):${p}-drill-\\*`),
+      reason:
+        'Drill clusters and instances are restored at run time, named `<prefix>-drill-<tenantId>-<drill>` by shared/domain/drill-names.ts; deleting them is further limited to resources tagged `odoo:drill`.',
+    },
+    {
+      matches: regex(`arn:aws:rds:${REGION}:${account}:cluster:\\*`),
+      reason:
+        "The drill sweeper finds leftovers by their `odoo:drill` tags, whatever their names, so it lists the region's clusters (DescribeDBClusters only); what it deletes is limited to drill names and tags.",
+    },
+    {
+      matches: regex(`arn:aws:secretsmanager:${REGION}:${account}:secret:rds!cluster-\\*`),
+      reason:
+        'A drill cluster\'s master secret is created by RDS (ManageMasterUserPassword) and named `rds!cluster-<id>`; where it is read, a condition limits it to secrets RDS tagged with a `<prefix>-drill-` cluster.',
+    },
+    {
+      matches: regex(`arn:aws:kms:${REGION}:${account}:key/\\*`),
+      reason:
+        "A drill restore uses the source cluster's storage key and the master secret's key, which belong to the data plane and are not in the fleet configuration; a kms:ViaService condition allows them only through RDS and Secrets Manager of the region.",
+    },
+    {
+      matches: (f) => evidenceLogicalId !== undefined && f === `Resource::<${evidenceLogicalId}.Arn>/drills/*`,
+      reason: 'Drill reports are written as `drills/<tenantId>/<date>/<drillId>.json` in the evidence bucket, their names known only at run time; PutObject and PutObjectRetention only.',
+    },
     {
       matches: (f) => f === 'Action::kms:ReEncrypt*' || f === 'Action::kms:GenerateDataKey*',
       reason: "The table is encrypted with the stack's own key; the table's read/write grant includes data-key generation and re-encryption under that one key only.",
@@ -145,24 +182,21 @@ function anyResourceReason(policy: iam.CfnPolicy): string | undefined {
   return reasons.size > 0 ? [...reasons].join(' ') : undefined;
 }
 
-export function acknowledgeWorkflowGrants(workflows: Workflows, ctx: WorkflowGrantContext): void {
-  const stack = Stack.of(workflows);
+/**
+ * Acknowledges the known wildcard kinds on every IAM policy under `scopes`: the workflows, and the
+ * scheduled functions that run outside them with the same capabilities.
+ */
+export function acknowledgeWorkflowGrants(scopes: IConstruct | readonly IConstruct[], ctx: WorkflowGrantContext): void {
+  const roots = ([] as IConstruct[]).concat(scopes);
+  const stack = Stack.of(roots[0]!);
+  const all = roots.flatMap((root) => root.node.findAll());
   const tableLogicalId = stack.getLogicalId(ctx.table.node.defaultChild as CfnElement);
-  const functionLogicalIds = new Set(
-    workflows.node
-      .findAll()
-      .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
-      .map((fn) => stack.getLogicalId(fn)),
-  );
-  const machineLogicalIds = new Set(
-    workflows.node
-      .findAll()
-      .filter((c): c is sfn.CfnStateMachine => c instanceof sfn.CfnStateMachine)
-      .map((machine) => stack.getLogicalId(machine)),
-  );
-  const kinds = wildcardKinds(ctx, tableLogicalId, functionLogicalIds, machineLogicalIds);
+  const functionLogicalIds = new Set(all.filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction).map((fn) => stack.getLogicalId(fn)));
+  const machineLogicalIds = new Set(all.filter((c): c is sfn.CfnStateMachine => c instanceof sfn.CfnStateMachine).map((machine) => stack.getLogicalId(machine)));
+  const evidenceLogicalId = ctx.evidenceBucket ? stack.getLogicalId(ctx.evidenceBucket.node.defaultChild as CfnElement) : undefined;
+  const kinds = wildcardKinds(ctx, tableLogicalId, functionLogicalIds, machineLogicalIds, evidenceLogicalId);
 
-  for (const policy of workflows.node.findAll().filter((c: IConstruct): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
+  for (const policy of all.filter((c: IConstruct): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
     const findings = rules.iam.IAMNoWildcardPermissions(policy);
     if (!Array.isArray(findings)) continue;
     for (const finding of findings) {

@@ -2,9 +2,14 @@
  * Least privilege for workflow functions: each handler module declares the cloud capabilities it
  * uses, and each capability grants only the actions it needs on resources named the way
  * `shared/domain/names.ts` names them (prefix `odoo`) or listed in the fleet configuration.
+ * Capabilities on resources of the stack itself (the evidence bucket and its key) are granted by
+ * `grantStackResources`, which holds the constructs rather than name patterns.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { DRILL_METRIC_NAMESPACE, DRILL_TAG } from '#shared/domain/drill-names.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { VERDICT_MACHINE_NAME } from '#shared/domain/release-names.ts';
 
@@ -31,9 +36,24 @@ export type Capability =
   /** Release events on the default event bus. */
   | 'events'
   /** Describe the tenants' bake-and-verdict executions (the wave's end finds one that ended without settling its tenant). */
-  | 'verdictExecutions';
+  | 'verdictExecutions'
+  /** Describe the fleet's clusters: a drill's source and its latest restorable time. */
+  | 'rdsDescribe'
+  /** Restore a tenant's or cell's cluster to a point in time into a tagged `<prefix>-drill-*` cluster, with its instance and Data API. */
+  | 'drillRestore'
+  /** Delete drill clusters and instances, only those tagged `odoo:drill` (teardown and the sweeper). */
+  | 'drillTeardown'
+  /** Find drill leftovers: list every cluster of the region with its tags. */
+  | 'drillSweep'
+  /** SQL on drill clusters only, their RDS-managed master secrets, and the filestore versions of the tenants' buckets. */
+  | 'drillData'
+  /** Write drill reports, locked, into the evidence bucket (granted by `grantStackResources`). */
+  | 'evidence'
+  /** Publish drill figures to the `Odoo/Drills` CloudWatch namespace only. */
+  | 'drillMetrics';
 
 const RELEASE_EVENTS: Capability[] = ['events'];
+
 
 /** What each workflow handler module touches. A module missing here gets only its table access. */
 export const HANDLER_CAPABILITIES: Record<string, Capability[]> = {
@@ -90,6 +110,16 @@ export const HANDLER_CAPABILITIES: Record<string, Capability[]> = {
   'functions/release/rehearsal/check-rehearsal.ts': ['tenantRdsData', 'kubernetes'],
   'functions/release/rehearsal/tear-down-rehearsal.ts': ['rdsRestore', 'tenantRdsData', 'kubernetes'],
   'functions/release/rehearsal/record-rehearsal.ts': RELEASE_EVENTS,
+  // Restore drills: the scheduled run, one tenant's drill, and the schedules' own functions.
+  'functions/drill/select-due-drills.ts': [],
+  'functions/drill/summarize-drill-run.ts': [],
+  'functions/drill/begin-drill.ts': ['rdsDescribe'],
+  'functions/drill/restore-drill-target.ts': ['drillRestore'],
+  'functions/drill/validate-drill.ts': ['drillData'],
+  'functions/drill/tear-down-drill.ts': ['drillTeardown'],
+  'functions/drill/record-drill.ts': ['evidence', 'drillMetrics', 'events'],
+  'functions/drill/write-heartbeats.ts': ['tenantRdsData'],
+  'functions/drill/sweep-drill-leftovers.ts': ['drillTeardown', 'drillSweep'],
 };
 
 export function grantCloudAccess(fn: lambda.Function, entry: string, config: FleetConfig, account: string, region: string): void {
@@ -110,12 +140,20 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
   const rdsAttachments = [arn('rds', `subgrp:${config.dedicated.dbSubnetGroupName}`), arn('rds', 'secgrp:*'), arn('rds', 'cluster-pg:*'), arn('rds', 'pg:*'), arn('rds', 'og:*')];
   // ManageMasterUserPassword: RDS creates the master secret on the caller's behalf.
   const rdsMasterSecret = () => add(['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], [arn('secretsmanager', 'secret:rds!*')]);
+  // Drill clusters and instances: `<prefix>-drill-<tenant>-<short id>` (shared/domain/drill-names.ts).
+  const drillCluster = arn('rds', `cluster:${p}-drill-*`);
+  const drillInstance = arn('rds', `db:${p}-drill-*`);
+  // A drill restores only into its own subnet group, which has no route to production.
+  const drillAttachments = [arn('rds', `subgrp:${config.drills.dbSubnetGroupName}`), arn('rds', 'secgrp:*'), arn('rds', 'cluster-pg:*'), arn('rds', 'pg:*'), arn('rds', 'og:*')];
+  // What a drill may restore from: the cells' clusters and the dedicated tenants' clusters.
+  const drillSources = [arn('rds', `cluster:${p}-*`), ...config.cells.map((c) => c.auroraClusterArn)];
+  const drillTagged = { Null: { [`aws:ResourceTag/${DRILL_TAG}`]: 'false' } };
 
   for (const capability of HANDLER_CAPABILITIES[entry] ?? []) {
     switch (capability) {
       case 'rds':
         add(
-          ['rds:CreateDBCluster', 'rds:CreateDBInstance', 'rds:DeleteDBCluster', 'rds:DeleteDBInstance', 'rds:ModifyDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+          ['rds:CreateDBCluster', 'rds:CreateDBInstance', 'rds:DeleteDBCluster', 'rds:DeleteDBInstance', 'rds:ModifyDBCluster', 'rds:EnableHttpEndpoint', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
           [...rdsResources, ...rdsAttachments],
         );
         describeRds();
@@ -132,6 +170,8 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
             'rds:RestoreDBClusterToPointInTime',
             'rds:CreateDBInstance',
             'rds:ModifyDBCluster',
+            // A restored cluster's Data API (heartbeats) is turned on once it is available.
+            'rds:EnableHttpEndpoint',
             'rds:DeleteDBCluster',
             'rds:DeleteDBInstance',
             'rds:AddTagsToResource',
@@ -162,6 +202,48 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
         break;
       case 'verdictExecutions':
         add(['states:DescribeExecution'], [arn('states', `execution:${VERDICT_MACHINE_NAME}:*`)]);
+        break;
+      case 'rdsDescribe':
+        describeRds();
+        break;
+      case 'drillRestore':
+        // The restore names its source and its new cluster; it must carry the drill tag, which is
+        // how teardown and the sweeper may later delete what it made.
+        add(['rds:RestoreDBClusterToPointInTime'], [...drillSources, drillCluster, ...drillAttachments], { Null: { [`aws:RequestTag/${DRILL_TAG}`]: 'false' } });
+        add(['rds:CreateDBInstance'], [drillCluster, drillInstance, ...drillAttachments], { Null: { [`aws:RequestTag/${DRILL_TAG}`]: 'false' } });
+        add(['rds:AddTagsToResource', 'rds:ModifyDBCluster', 'rds:EnableHttpEndpoint'], [drillCluster, drillInstance]);
+        describeRds();
+        // ManageMasterUserPassword on the restored cluster: RDS creates its `rds!cluster-...` secret.
+        add(['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], [arn('secretsmanager', 'secret:rds!cluster-*')]);
+        // The source's storage key and the master secret's key, used by RDS and Secrets Manager on the
+        // drill's behalf only: the keys belong to the data plane and are not in the configuration.
+        add(['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey'], [arn('kms', 'key/*')], {
+          StringEquals: { 'kms:ViaService': [`rds.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`] },
+        });
+        break;
+      case 'drillTeardown':
+        // Deletion protection off first, when a restore left it on; then delete, only what is tagged a drill.
+        add(['rds:ModifyDBCluster'], [drillCluster]);
+        add(['rds:DeleteDBInstance'], [drillInstance], drillTagged);
+        add(['rds:DeleteDBCluster'], [drillCluster], drillTagged);
+        describeRds();
+        break;
+      case 'drillSweep':
+        // A leftover is found by its tags, whatever its name: a listing names no cluster.
+        add(['rds:DescribeDBClusters'], [arn('rds', 'cluster:*')]);
+        break;
+      case 'drillData':
+        add(['rds-data:ExecuteStatement'], [drillCluster]);
+        add(['secretsmanager:GetSecretValue'], [arn('secretsmanager', 'secret:rds!cluster-*')], {
+          StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': drillCluster },
+        });
+        add(['s3:ListBucketVersions'], [`arn:aws:s3:::${p}-*`, ...config.cells.map((c) => `arn:aws:s3:::${c.bucket}`)]);
+        break;
+      case 'drillMetrics':
+        add(['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': DRILL_METRIC_NAMESPACE } });
+        break;
+      case 'evidence':
+        // Granted by grantStackResources, on the bucket and key constructs.
         break;
       case 'rdsData':
         add(['rds-data:ExecuteStatement'], config.cells.map((c) => c.auroraClusterArn));
@@ -213,5 +295,23 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
       case 'records':
         break;
     }
+  }
+}
+
+/** Resources of the control plane stack itself that capabilities grant on. */
+export interface StackResources {
+  readonly evidenceBucket: s3.IBucket;
+  readonly key: kms.IKey;
+}
+
+/**
+ * The capabilities on the stack's own resources: the drill reports are written under `drills/` of
+ * the evidence bucket, with the retention Object Lock asks for, encrypted with the stack's key.
+ */
+export function grantStackResources(fn: lambda.Function, entry: string, resources: StackResources): void {
+  for (const capability of HANDLER_CAPABILITIES[entry] ?? []) {
+    if (capability !== 'evidence') continue;
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: [resources.evidenceBucket.arnForObjects('drills/*')] }));
+    resources.key.grant(fn, 'kms:GenerateDataKey');
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The control plane's Step Functions state machines (provision, offboard, and the release with its
- * batch, tenant, verdict and rehearsal children) and their task Lambdas. The definitions live in
+ * The control plane's Step Functions state machines (provision, offboard, the release with its
+ * batch, tenant, verdict and rehearsal children, and drills with their scheduled runs) and their task Lambdas. The definitions live in
  * `statemachines/`; this construct gives them one function per handler module (shared between
  * machines), logging, tracing and least-privilege permissions. A machine that starts child
  * executions is built after its children, and its role may start, describe and stop only them.
@@ -15,6 +15,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import type { ChildExecutionOptions, TaskOptions, TokenTaskOptions, WorkflowBuilder, WorkflowName } from '#statemachines/builder.ts';
+import { defineDrill } from '#statemachines/drill.ts';
+import { defineDrillRun } from '#statemachines/drill-run.ts';
 import { defineOffboard } from '#statemachines/offboard.ts';
 import { childStartRetry, executionTimeout, TASK_TIMEOUT, transientRetry } from '#statemachines/policies.ts';
 import { defineProvision } from '#statemachines/provision.ts';
@@ -36,7 +38,7 @@ export interface WorkflowsProps {
 
 export type { WorkflowName } from '#statemachines/builder.ts';
 
-export const WORKFLOW_DEFINITIONS: Record<WorkflowName, (b: WorkflowBuilder) => sfn.IChainable> = {
+export const WORKFLOW_DEFINITIONS: Record<WorkflowName, (b: WorkflowBuilder, fleet: FleetConfig) => sfn.IChainable> = {
   provision: defineProvision,
   offboard: defineOffboard,
   release: defineRelease,
@@ -44,10 +46,13 @@ export const WORKFLOW_DEFINITIONS: Record<WorkflowName, (b: WorkflowBuilder) => 
   'release-tenant': defineReleaseTenant,
   'release-verdict': defineReleaseVerdict,
   'release-rehearsal': defineReleaseRehearsal,
+  drill: defineDrill,
+  // The run's concurrency cap comes from the fleet configuration (CDK context), fixed at synth.
+  'drill-run': (b, fleet) => defineDrillRun(b, fleet.drills.maxConcurrent),
 };
 
 /** Children before the parents that start them (a child execution needs its machine's ARN). */
-const BUILD_ORDER: readonly WorkflowName[] = ['provision', 'offboard', 'release-rehearsal', 'release-verdict', 'release-tenant', 'release-batch', 'release'];
+const BUILD_ORDER: readonly WorkflowName[] = ['provision', 'offboard', 'release-rehearsal', 'release-verdict', 'release-tenant', 'release-batch', 'release', 'drill', 'drill-run'];
 
 /** `release-batch` -> `releaseBatch`, the machine's construct ids (provision and offboard keep theirs). */
 const constructId = (name: WorkflowName) => name.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
@@ -87,7 +92,7 @@ export class Workflows extends Construct {
       });
       const machine = new sfn.StateMachine(this, `${cid}StateMachine`, {
         stateMachineName: `odoo-fleet-${name}`,
-        definitionBody: sfn.DefinitionBody.fromChainable(WORKFLOW_DEFINITIONS[name](builder)),
+        definitionBody: sfn.DefinitionBody.fromChainable(WORKFLOW_DEFINITIONS[name](builder, props.fleetConfig)),
         tracingEnabled: true,
         logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
         timeout: executionTimeout[name],

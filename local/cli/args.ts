@@ -3,6 +3,7 @@
  * without touching the network or the disk, so it can be checked on its own.
  */
 import { parseArgs } from 'node:util';
+import { DRILL_COMMANDS, DRILL_OPTIONS, drillCommandOf, isDrillCommand, type DrillCommand } from './drill-args.ts';
 import { RELEASE_COMMANDS, RELEASE_OPTIONS, releaseCommandOf, type ReleaseCommand } from './release-args.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -42,7 +43,8 @@ export type Command =
   | { kind: 'faults set'; file: string }
   | { kind: 'faults clear' }
   | { kind: 'faults list' }
-  | ReleaseCommand;
+  | ReleaseCommand
+  | DrillCommand;
 
 export interface Invocation {
   globals: GlobalOptions;
@@ -72,6 +74,7 @@ const OPTIONS = {
   cursor: { type: 'string' },
   tenant: { type: 'string' },
   ...RELEASE_OPTIONS,
+  ...DRILL_OPTIONS,
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -108,6 +111,7 @@ export const COMMANDS: Record<Exclude<Command['kind'], 'help'>, Spec> = {
   'faults clear': { usage: 'faults clear   (local control plane only)', args: [], options: [] },
   'faults list': { usage: 'faults list   (local control plane only)', args: [], options: [] },
   ...RELEASE_COMMANDS,
+  ...DRILL_COMMANDS,
 };
 
 export function usage(): string {
@@ -122,7 +126,7 @@ export function usage(): string {
     '  --actor NAME     who you are, sent as X-Actor (the local control plane only; AWS uses your IAM identity)',
     '  --json           print the API\'s JSON as it is',
     '',
-    'Exit codes: 0 done, 1 failed (or the operation watched failed), 2 refused by the API (4xx) or bad usage.',
+    'Exit codes: 0 done, 1 failed (or what was watched did not succeed: an operation, a release, a drill that did not pass), 2 refused by the API (4xx) or bad usage.',
   ].join('\n');
 }
 
@@ -202,7 +206,7 @@ function commandOf(kind: keyof typeof COMMANDS, args: string[], values: Record<s
     case 'faults list':
       return { kind };
     default:
-      return releaseCommandOf(kind, args, values);
+      return isDrillCommand({ kind }) ? drillCommandOf(kind as DrillCommand['kind'], args, values) : releaseCommandOf(kind as ReleaseCommand['kind'], args, values);
   }
 }
 

@@ -1,4 +1,5 @@
 /** What `odooctl` prints without `--json`: short summaries and aligned tables of the API's records. */
+import type { LastDrill } from '#shared/domain/drill-types.ts';
 import type { ChangeEvent, Operation, OperationStep, Tenant, TenantResources } from '#shared/domain/types.ts';
 
 export function table(headers: string[], rows: string[][]): string {
@@ -7,7 +8,9 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
-export const seconds = (s: number) => (s >= 3600 ? `${+(s / 3600).toFixed(1)} h` : s >= 60 ? `${+(s / 60).toFixed(1)} min` : `${s} s`);
+/** A duration for people: `8 h`, `2.5 min`, `14 s` (measured ones are rounded: `0.4 s`, `14 s`). */
+export const seconds = (s: number) =>
+  s >= 3600 ? `${+(s / 3600).toFixed(1)} h` : s >= 60 ? `${+(s / 60).toFixed(1)} min` : `${+s.toFixed(Math.abs(s) < 10 ? 1 : 0)} s`;
 
 function duration(from: string | undefined, to: string | undefined): string {
   if (!from || !to) return '';
@@ -63,6 +66,16 @@ export function resourcePairs(r: TenantResources): Pair[] {
   ];
 }
 
+const measured = (what: string, s: number | undefined) => `${what} ${s === undefined ? 'not measured' : seconds(s)}`;
+
+/** The tenant's newest finished drill in one line: outcome, when, RTO and RPO (its targets are on the DR line). */
+export function lastDrillText(d: LastDrill): string {
+  const figures = `${measured('RTO', d.rtoSeconds)}, ${measured('RPO', d.rpoSeconds)}`;
+  const restorable = d.outcome !== 'PASSED' && d.outcome !== 'BREACHED_TARGET' ? `; last proven restorable ${d.lastRestorableAt ?? 'never'}` : '';
+  const left = d.cleanedUp ? '' : '; not cleaned up';
+  return `${d.outcome ?? 'no outcome'} at ${d.endedAt ?? d.startedAt} (${figures}), drill ${d.drillId}${restorable}${left}`;
+}
+
 export function formatTenant(t: Tenant): string {
   const p = t.placement;
   const resources = resourcePairs(t.resources ?? {});
@@ -77,6 +90,8 @@ export function formatTenant(t: Tenant): string {
     ['Release', `${t.release.image}${t.release.modules.length ? ` (${t.release.modules.join(', ')})` : ''}`],
     ['Regions', `${t.regions.primary} (DR ${t.regions.dr}), active in ${t.activeRegion}`],
     ['Tags', t.tags.join(', ')],
+    ['Last drill', t.lastDrill ? lastDrillText(t.lastDrill) : undefined],
+    ['Drill running', t.drillLock ? `${t.drillLock.drillId} (its lock holds until ${t.drillLock.expiresAt})` : undefined],
     ['Lease', t.lease ? `held by ${t.lease.owner} until ${t.lease.expiresAt}` : undefined],
     ['Version', String(t.version)],
     ['Created', `${t.createdAt} by ${t.createdBy}`],

@@ -9,6 +9,8 @@ import type { CloudInventory, TenantResource } from '#local/sim/inventory.ts';
 import { formatApiError, formatChanges, formatOperation, formatStarted, formatTenant, formatTenantList } from './format.ts';
 import { formatCloudSummary, formatFaultRules, formatTenantInventory } from './format-cloud.ts';
 import { releaseCall, renderRelease } from './release-commands.ts';
+import { isDrillCommand } from './drill-args.ts';
+import { drillAnswerExitCode, drillCall, isMultiCallDrillCommand, renderDrill, runDrillCommand } from './drill-commands.ts';
 import { watchOperation } from './watch.ts';
 import { watchRelease } from './watch-release.ts';
 import type { Release } from '#shared/domain/release-types.ts';
@@ -72,6 +74,7 @@ export async function callFor(command: Exclude<Command, { kind: 'help' }>, io: P
     case 'faults list':
       return { method: 'GET', path: '/_local/faults' };
     default:
+      if (isDrillCommand(command)) return drillCall(command, io);
       return releaseCall(command, { readJson: (path) => readJson(io.readFile, path), newKey: io.newKey });
   }
 }
@@ -99,7 +102,7 @@ export function render(command: Exclude<Command, { kind: 'help' }>, body: unknow
     case 'faults clear':
       return 'Fault rules cleared.';
     default:
-      return renderRelease(command, body);
+      return isDrillCommand(command) ? renderDrill(command, body) : renderRelease(command, body);
   }
 }
 
@@ -126,6 +129,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     const api = createApiClient(globals, { fetch: io.fetch, sleep: io.sleep, env: io.env });
+    if (isMultiCallDrillCommand(command)) {
+      return await runDrillCommand(command, { send: (c) => send(api, c), out: io.out, sleep: io.sleep, newKey: io.newKey, json: globals.json });
+    }
     const call = await callFor(command, io);
     if (command.kind === 'operations watch') {
       let last: Operation | undefined;
@@ -149,7 +155,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const body = await send(api, call);
     io.out(globals.json ? JSON.stringify(body, null, 2) : render(command, body));
-    return 0;
+    return isDrillCommand(command) ? drillAnswerExitCode(command, body) : 0;
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`${err.message}\nRun odooctl --help for the commands.`);

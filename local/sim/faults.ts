@@ -2,15 +2,22 @@
  * Injected faults: throttling or any named error on a share of calls, a region that does not
  * answer, or an image that crash-loops, fails or slows its migration, serves errors, draws too
  * little traffic to be judged, or whose users write data after its cut-over (so rolling its
- * database back would lose their work). Rates draw
+ * database back would lose their work). Drill faults name a tenant and act on restores of its
+ * database: the restore fails or is slow, or the restored database lacks its newest two hours, a
+ * module, its partners, or the filestore objects of its attachments. Rates draw
  * from a seeded generator so a game day or a test replays the same way.
  */
 import { z } from 'zod';
+import { names, TENANT_ID_PATTERN } from '#shared/domain/names.ts';
 import { AppError } from '#shared/lib/errors.ts';
 import { SIM_SERVICES, type SimService } from './errors.ts';
 
 export const IMAGE_EFFECTS = ['crash-loop', 'migration-fails', 'slow-migration', 'high-error-rate', 'low-traffic', 'user-writes'] as const;
 export type ImageEffect = (typeof IMAGE_EFFECTS)[number];
+
+/** Faults of a tenant's restores (drills): decided when the restore is requested. */
+export const TENANT_EFFECTS = ['restore-fails', 'slow-restore', 'stale-restore', 'missing-attachments', 'missing-module', 'empty-tables'] as const;
+export type TenantEffect = (typeof TENANT_EFFECTS)[number];
 
 const faultRuleSchema = z
   .object({
@@ -23,14 +30,18 @@ const faultRuleSchema = z
       .optional(),
     rate: z.number().min(0).max(1).optional(),
     count: z.number().int().positive().optional(),
-    effect: z.enum(['error', 'unreachable', ...IMAGE_EFFECTS]).default('error'),
+    effect: z.enum(['error', 'unreachable', ...IMAGE_EFFECTS, ...TENANT_EFFECTS]).default('error'),
     image: z.string().min(1).max(300).optional(),
+    tenant: z.string().regex(TENANT_ID_PATTERN, 'must be a tenant id').optional(),
   })
   .strict()
   .superRefine((rule, ctx) => {
     const imageEffect = (IMAGE_EFFECTS as readonly string[]).includes(rule.effect);
     if (imageEffect && !rule.image) ctx.addIssue({ code: 'custom', path: ['image'], message: `effect ${rule.effect} needs the image it applies to` });
     if (!imageEffect && rule.image) ctx.addIssue({ code: 'custom', path: ['image'], message: `image only applies to ${IMAGE_EFFECTS.join(', ')}` });
+    const tenantEffect = (TENANT_EFFECTS as readonly string[]).includes(rule.effect);
+    if (tenantEffect && !rule.tenant) ctx.addIssue({ code: 'custom', path: ['tenant'], message: `effect ${rule.effect} needs the tenant it applies to` });
+    if (!tenantEffect && rule.tenant) ctx.addIssue({ code: 'custom', path: ['tenant'], message: `tenant only applies to ${TENANT_EFFECTS.join(', ')}` });
   });
 
 export type FaultRule = z.infer<typeof faultRuleSchema>;
@@ -113,6 +124,18 @@ export class FaultInjector {
     for (const rule of this.rules) {
       if (rule.effect !== effect || !rule.image || !imageMatches(rule.image, image)) continue;
       if (!consume) return true;
+      if (this.fires(rule)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether a tenant fault acts on a restore of this database (the tenant's `odoo_<tenant>`).
+   * Decided once per restore, so a rule with a `count` covers that many restores.
+   */
+  forTenantDatabase(databaseName: string, effect: TenantEffect): boolean {
+    for (const rule of this.rules) {
+      if (rule.effect !== effect || !rule.tenant || names.databaseName(rule.tenant) !== databaseName) continue;
       if (this.fires(rule)) return true;
     }
     return false;

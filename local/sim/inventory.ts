@@ -33,6 +33,8 @@ export interface RegionInventory {
       backupRetentionPeriod: number;
       tags: Record<string, string>;
       instances: Array<{ identifier: string; status: string; class: string }>;
+      /** A cluster made by a restore: the point its data is from. */
+      restoredTo?: string;
     }>;
     /** Per cluster; `copyOf` marks a release's pre-change copy, `upgraded` the last module upgrade run on it. */
     databases: Record<string, Array<{ name: string; owner: string; initialised: boolean; copyOf?: string; upgraded?: { image: string; modules: string[]; releaseId?: string } }>>;
@@ -124,6 +126,7 @@ function regionInventory(sim: SimCloud, region: string, listing: Array<{ name: s
         backupRetentionPeriod: c.backupRetentionPeriod,
         tags: { ...c.tags },
         instances: store.instancesOf(c.identifier).map((i) => ({ identifier: i.identifier, status: store.instanceStatus(i), class: i.instanceClass })),
+        ...(c.restoredTo !== undefined ? { restoredTo: new Date(c.restoredTo).toISOString() } : {}),
       })),
       databases: Object.fromEntries(
         clusters.map((c) => [

@@ -2,7 +2,9 @@
  * What RDS offers to get data back: automated (daily) cluster snapshots within the retention
  * period, restores from a snapshot or to a point in time into a new cluster, and an RDS-managed
  * master secret for a restored cluster (which does not inherit the source's). Restores take the
- * scaled typical time and validate their input the way AWS does.
+ * scaled typical time and validate their input the way AWS does. A restored cluster remembers its
+ * point, and each of its databases the content it held then (`RestoreHooks.freeze`), which the
+ * Data API serves as real SQL; drill faults on the restored tenants are decided at the request.
  */
 import { randomUUID } from 'node:crypto';
 import type {
@@ -12,13 +14,35 @@ import type {
   RestoreDBClusterToPointInTimeCommandInput,
   RestoreDBClusterToPointInTimeCommandOutput,
 } from '@aws-sdk/client-rds';
+import { names } from '#shared/domain/names.ts';
 import { awsError, requireParams } from './errors.ts';
-import { assertIdentifier, copyDatabases, type RdsStore, type SimDatabase, type SimDbCluster } from './rds-store.ts';
+import type { RestoreEffects } from './odoo-content.ts';
+import { assertIdentifier, type RdsStore, type SimDatabase, type SimDbCluster } from './rds-store.ts';
 import type { SecretsSim } from './secrets.ts';
 import { randomId, tagsFromList, type Out, type SimContext } from './types.ts';
 
 /** Typical seconds, before scaling: restoring a cluster's storage takes longer than creating an empty one. */
 export const RESTORE_SECONDS = 900;
+/** The `slow-restore` fault: the restore takes this many times longer. */
+export const SLOW_RESTORE_FACTOR = 4;
+
+/** The injected drill faults of one restore. */
+export interface RestoreFaults {
+  /** The restored cluster ends `failed`. */
+  fails: boolean;
+  slow: boolean;
+  /** Per restored database, what the faults take away from its content. */
+  effects: Map<string, RestoreEffects>;
+}
+
+/** What the rest of the simulated cloud contributes to a restore: the faults, and the databases' content. */
+export interface RestoreHooks {
+  faults(databaseNames: string[]): RestoreFaults;
+  /** One database's content as of `point` (epoch ms), with the faults' effects: none when it holds no Odoo data. */
+  freeze(name: string, source: SimDatabase, point: number, effects: RestoreEffects | undefined): Promise<Pick<SimDatabase, 'restored' | 'pendingRestore' | 'heartbeats'>>;
+}
+
+const NO_HOOKS: RestoreHooks = { faults: () => ({ fails: false, slow: false, effects: new Map() }), freeze: async () => ({}) };
 const DAY_MS = 86_400_000;
 const ENGINE = 'aurora-postgresql';
 
@@ -50,6 +74,7 @@ export class RdsRestores {
     private readonly store: RdsStore,
     private readonly secrets: SecretsSim,
     private readonly region: string,
+    private readonly hooks: RestoreHooks = NO_HOOKS,
   ) {}
 
   /**
@@ -82,39 +107,42 @@ export class RdsRestores {
     return out;
   }
 
-  restoreFromSnapshot(i: RestoreDBClusterFromSnapshotCommandInput): Out<RestoreDBClusterFromSnapshotCommandOutput> {
+  async restoreFromSnapshot(i: RestoreDBClusterFromSnapshotCommandInput): Promise<Out<RestoreDBClusterFromSnapshotCommandOutput>> {
     requireParams('rds', i, ['DBClusterIdentifier', 'SnapshotIdentifier', 'Engine']);
     const id = i.SnapshotIdentifier!;
     const snapshot = [...this.store.snapshots.values()].find((s) => s.identifier === id.toLowerCase() || s.arn === id);
     if (!snapshot) throw awsError('rds', 'DBClusterSnapshotNotFoundFault', `DBClusterSnapshot not found: ${id}`);
     if (this.store.snapshotStatus(snapshot) !== 'available') throw awsError('rds', 'InvalidDBClusterSnapshotStateFault', `Snapshot ${snapshot.identifier} is not available.`);
     if (i.Engine !== snapshot.engine) throw awsError('rds', 'InvalidParameterCombination', `The engine ${i.Engine} does not match the snapshot's engine ${snapshot.engine}.`);
-    const cluster = this.newCluster(i, {
-      engineVersion: i.EngineVersion ?? snapshot.engineVersion,
-      masterUsername: snapshot.masterUsername,
-      databaseName: snapshot.databaseName,
-      storageEncrypted: snapshot.storageEncrypted,
-      kmsKeyId: snapshot.kmsKeyId,
-      databases: snapshot.databases,
-    });
+    const cluster = await this.newCluster(
+      i,
+      {
+        engineVersion: i.EngineVersion ?? snapshot.engineVersion,
+        masterUsername: snapshot.masterUsername,
+        databaseName: snapshot.databaseName,
+        storageEncrypted: snapshot.storageEncrypted,
+        kmsKeyId: snapshot.kmsKeyId,
+        databases: snapshot.databases,
+      },
+      snapshot.createdAt.getTime(),
+    );
     return { DBCluster: this.store.toDBCluster(cluster) };
   }
 
-  restoreToPointInTime(i: RestoreDBClusterToPointInTimeCommandInput): Out<RestoreDBClusterToPointInTimeCommandOutput> {
+  async restoreToPointInTime(i: RestoreDBClusterToPointInTimeCommandInput): Promise<Out<RestoreDBClusterToPointInTimeCommandOutput>> {
     requireParams('rds', i, ['DBClusterIdentifier', 'SourceDBClusterIdentifier']);
     if (i.RestoreToTime && i.UseLatestRestorableTime) throw awsError('rds', 'InvalidParameterCombination', 'Cannot specify both RestoreToTime and UseLatestRestorableTime.');
     if (!i.RestoreToTime && !i.UseLatestRestorableTime) throw awsError('rds', 'InvalidParameterCombination', 'You must specify either RestoreToTime or UseLatestRestorableTime.');
+    if (i.RestoreType !== undefined && i.RestoreType !== 'full-copy' && i.RestoreType !== 'copy-on-write') throw awsError('rds', 'InvalidParameterValue', `Invalid RestoreType: ${i.RestoreType}`);
     const source = this.store.mustCluster(i.SourceDBClusterIdentifier);
-    const described = this.store.toDBCluster(source);
-    if (!described.LatestRestorableTime || !described.EarliestRestorableTime) throw awsError('rds', 'InvalidDBClusterStateFault', `DB cluster ${source.identifier} has no restorable time yet.`);
-    if (i.RestoreToTime) {
-      const at = new Date(i.RestoreToTime).getTime();
-      if (at < described.EarliestRestorableTime.getTime() || at > described.LatestRestorableTime.getTime()) {
-        throw awsError('rds', 'InvalidRestoreFault', `The restore time ${new Date(at).toISOString()} is outside the restorable window of ${source.identifier}.`);
-      }
+    const window = this.store.restorableWindow(source);
+    if (!window) throw awsError('rds', 'InvalidDBClusterStateFault', `DB cluster ${source.identifier} has no restorable time yet.`);
+    const point = i.RestoreToTime ? new Date(i.RestoreToTime).getTime() : window.latest.getTime();
+    if (point < window.earliest.getTime() || point > window.latest.getTime()) {
+      throw awsError('rds', 'InvalidRestoreFault', `The restore time ${new Date(point).toISOString()} is outside the restorable window of ${source.identifier}.`);
     }
-    // The simulation keeps no history of a database's contents: every point restores what it holds now.
-    const cluster = this.newCluster(i, { ...source, kmsKeyId: i.KmsKeyId ?? source.kmsKeyId });
+    // The databases hold their content as of the point: rows, heartbeats and attachments newer than it are not there.
+    const cluster = await this.newCluster(i, { ...source, kmsKeyId: i.KmsKeyId ?? source.kmsKeyId }, point);
     return { DBCluster: this.store.toDBCluster(cluster) };
   }
 
@@ -129,7 +157,17 @@ export class RdsRestores {
     c.masterSecretArn = secret.arn;
   }
 
-  private newCluster(i: NewClusterInput, source: DataSource): SimDbCluster {
+  /** The source's databases as of `point`: owners and upgrades as they are, content frozen, drill faults applied. */
+  private async restoredDatabases(databases: Map<string, SimDatabase>, point: number, faults: RestoreFaults): Promise<Map<string, SimDatabase>> {
+    const out = new Map<string, SimDatabase>();
+    for (const [name, d] of databases) {
+      const content = await this.hooks.freeze(name, d, point, faults.effects.get(name));
+      out.set(name, { owner: d.owner, ...(d.copyOf ? { copyOf: d.copyOf } : {}), ...(d.upgraded ? { upgraded: structuredClone(d.upgraded) } : {}), ...content });
+    }
+    return out;
+  }
+
+  private async newCluster(i: NewClusterInput, source: DataSource, point: number): Promise<SimDbCluster> {
     assertIdentifier('DBClusterIdentifier', i.DBClusterIdentifier!);
     const identifier = i.DBClusterIdentifier!.toLowerCase();
     if (this.store.cluster(identifier)) throw awsError('rds', 'DBClusterAlreadyExistsFault', 'DB Cluster already exists');
@@ -137,6 +175,14 @@ export class RdsRestores {
     if (!this.store.subnetGroups.has(subnetGroup)) throw awsError('rds', 'DBSubnetGroupNotFoundFault', `DB subnet group '${subnetGroup}' does not exist.`);
     for (const sg of i.VpcSecurityGroupIds ?? []) if (!/^sg-[0-9a-f]{8,17}$/.test(sg)) throw awsError('rds', 'InvalidParameterValue', `Invalid security group id: ${sg}`);
     if (i.KmsKeyId && !source.storageEncrypted) throw awsError('rds', 'InvalidParameterCombination', 'A KMS key cannot be given for a restore of unencrypted data.');
+    // A restore made for one tenant (tagged with it, as drills and rollbacks are) is hit by that
+    // tenant's faults only: a cell restore for one tenant must not fail for another tenant's rule.
+    const forTenant = tagsFromList(i.Tags)['odoo:tenant'];
+    const restoredFor = [...source.databases.keys()].filter((n) => !forTenant || n === names.databaseName(forTenant));
+    const faults = this.hooks.faults(restoredFor);
+    const databases = await this.restoredDatabases(source.databases, point, faults);
+    // Freezing may have waited on S3: the name may have been taken meanwhile by a concurrent request.
+    if (this.store.cluster(identifier)) throw awsError('rds', 'DBClusterAlreadyExistsFault', 'DB Cluster already exists');
     const cluster: SimDbCluster = {
       identifier,
       arn: this.store.arn('cluster', identifier),
@@ -154,10 +200,12 @@ export class RdsRestores {
       httpEndpointEnabled: false,
       tags: tagsFromList(i.Tags),
       createdAt: this.ctx.clock.now(),
-      availableAt: this.ctx.clock.after(RESTORE_SECONDS),
-      databases: copyDatabases(source.databases),
+      availableAt: this.ctx.clock.after(RESTORE_SECONDS, faults.slow ? SLOW_RESTORE_FACTOR : 1),
+      databases,
       roles: new Set([source.masterUsername, ...[...source.databases.values()].map((d) => d.owner)]),
       copyTagsToSnapshot: i.CopyTagsToSnapshot ?? false,
+      restoredTo: point,
+      ...(faults.fails ? { restoreFails: true } : {}),
     };
     this.store.clusters.set(identifier, cluster);
     return cluster;

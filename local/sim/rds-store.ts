@@ -5,6 +5,7 @@
  */
 import type { DBCluster, DBClusterSnapshot, DBInstance } from '@aws-sdk/client-rds';
 import { awsError } from './errors.ts';
+import type { HeartbeatLog, PendingContent, RestoredContent } from './odoo-content.ts';
 import type { SecretsSim } from './secrets.ts';
 import { randomId, tagsToList, type SimContext, type Tags } from './types.ts';
 
@@ -34,6 +35,10 @@ export interface SimDbCluster {
   roles: Set<string>;
   /** Manual snapshots taken without tags get the cluster's (`CopyTagsToSnapshot`). */
   copyTagsToSnapshot?: boolean;
+  /** A cluster made by a restore: the instant (epoch ms) its data is from. */
+  restoredTo?: number;
+  /** The restore fails (an injected fault): the cluster ends `failed` instead of `available`. */
+  restoreFails?: boolean;
 }
 
 /** One PostgreSQL database of a cluster. */
@@ -43,6 +48,12 @@ export interface SimDatabase {
   copyOf?: string;
   /** The last module upgrade an Odoo upgrade Job ran on it. */
   upgraded?: { image: string; modules: string[]; releaseId?: string; at: string };
+  /** The control plane's heartbeats written into it (production databases). */
+  heartbeats?: HeartbeatLog;
+  /** In a restored cluster: the content as of the restore point, materialised in PGlite on first use. */
+  restored?: RestoredContent;
+  /** In a restored cluster, until first read: what the restore request froze of the content. */
+  pendingRestore?: PendingContent;
 }
 
 /** A deep copy of a cluster's databases: what a snapshot, a restore or a template copy carries. */
@@ -109,7 +120,10 @@ export const AURORA_INSTANCE_CLASSES = new Set([
   ...Object.entries(INSTANCE_FAMILIES).flatMap(([family, sizes]) => sizes.map((size) => `db.${family}.${size}`)),
 ]);
 
-export type ClusterStatus = 'creating' | 'available' | 'deleting';
+export type ClusterStatus = 'creating' | 'available' | 'deleting' | 'failed';
+
+/** How far behind the clock Aurora's latest restorable time typically is, before scaling. */
+export const RESTORABLE_LAG_SECONDS = 300;
 
 export class RdsStore {
   readonly clusters = new Map<string, SimDbCluster>();
@@ -148,12 +162,26 @@ export class RdsStore {
 
   clusterStatus(c: SimDbCluster): ClusterStatus {
     if (c.deletingSince !== undefined) return 'deleting';
-    return this.ctx.clock.nowMs() < c.availableAt ? 'creating' : 'available';
+    if (this.ctx.clock.nowMs() < c.availableAt) return 'creating';
+    return c.restoreFails ? 'failed' : 'available';
   }
 
-  instanceStatus(i: SimDbInstance): 'creating' | 'available' | 'deleting' {
+  instanceStatus(i: SimDbInstance): 'creating' | 'available' | 'deleting' | 'failed' {
     if (i.goneAt !== undefined) return 'deleting';
-    return this.ctx.clock.nowMs() < i.availableAt ? 'creating' : 'available';
+    if (this.ctx.clock.nowMs() < i.availableAt) return 'creating';
+    return this.clusters.get(i.clusterIdentifier)?.restoreFails ? 'failed' : 'available';
+  }
+
+  /**
+   * The point-in-time window: from the cluster's creation (or the retention's start) to a few
+   * (scaled) minutes ago, never before its start. Undefined while the cluster is not available.
+   */
+  restorableWindow(c: SimDbCluster): { earliest: Date; latest: Date } | undefined {
+    if (this.clusterStatus(c) !== 'available') return undefined;
+    const now = this.ctx.clock.nowMs();
+    const earliest = Math.max(c.createdAt.getTime(), now - c.backupRetentionPeriod * 86_400_000);
+    const latest = Math.max(earliest, now - this.ctx.clock.scaledMs(RESTORABLE_LAG_SECONDS));
+    return { earliest: new Date(earliest), latest: new Date(latest) };
   }
 
   snapshotStatus(s: SimClusterSnapshot): 'creating' | 'available' {
@@ -189,6 +217,7 @@ export class RdsStore {
 
   toDBCluster(c: SimDbCluster): DBCluster {
     const status = this.clusterStatus(c);
+    const window = this.restorableWindow(c);
     return {
       DBClusterIdentifier: c.identifier,
       DBClusterArn: c.arn,
@@ -213,8 +242,8 @@ export class RdsStore {
       HttpEndpointEnabled: c.httpEndpointEnabled,
       MultiAZ: this.instancesOf(c.identifier).length > 1,
       ClusterCreateTime: c.createdAt,
-      EarliestRestorableTime: status === 'available' ? c.createdAt : undefined,
-      LatestRestorableTime: status === 'available' ? new Date(this.ctx.clock.nowMs() - 5 * 60_000) : undefined,
+      EarliestRestorableTime: window?.earliest,
+      LatestRestorableTime: window?.latest,
       TagList: tagsToList(c.tags),
     };
   }

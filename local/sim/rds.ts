@@ -22,6 +22,8 @@ import type {
   DescribeDBClusterSnapshotsCommandOutput,
   DescribeDBInstancesCommandInput,
   DescribeDBInstancesCommandOutput,
+  EnableHttpEndpointCommandInput,
+  EnableHttpEndpointCommandOutput,
   Filter,
   ModifyDBClusterCommandInput,
   ModifyDBClusterCommandOutput,
@@ -29,7 +31,7 @@ import type {
   RestoreDBClusterToPointInTimeCommandInput,
 } from '@aws-sdk/client-rds';
 import { awsError, requireParams } from './errors.ts';
-import { RdsRestores } from './rds-restores.ts';
+import { RdsRestores, type RestoreHooks } from './rds-restores.ts';
 import { AURORA_INSTANCE_CLASSES, assertIdentifier, RdsStore, type SimDbCluster, type SimDbInstance } from './rds-store.ts';
 import type { SecretsSim } from './secrets.ts';
 import { randomId, tagsFromList, type Out, type ServiceSim, type SimContext } from './types.ts';
@@ -43,6 +45,13 @@ function filterValues(filters: Filter[] | undefined, name: string): string[] | u
   return f?.Values?.map((v) => v.toLowerCase());
 }
 
+/** What the rest of the simulated cloud does along with RDS: restored databases' content, and what a deleted cluster takes with it. */
+export interface RdsHooks {
+  restores?: RestoreHooks;
+  /** A cluster's deletion began: its data is gone for every reader. */
+  clusterDeleted?(cluster: SimDbCluster): void;
+}
+
 export class RdsSim implements ServiceSim {
   readonly store: RdsStore;
   private readonly restores: RdsRestores;
@@ -51,9 +60,10 @@ export class RdsSim implements ServiceSim {
     private readonly ctx: SimContext,
     readonly region: string,
     private readonly secrets: SecretsSim,
+    private readonly hooks: RdsHooks = {},
   ) {
     this.store = new RdsStore(ctx, region, secrets);
-    this.restores = new RdsRestores(ctx, this.store, secrets, region);
+    this.restores = new RdsRestores(ctx, this.store, secrets, region, hooks.restores);
   }
 
   readonly operations = {
@@ -69,6 +79,7 @@ export class RdsSim implements ServiceSim {
     DeleteDBClusterSnapshot: (i: DeleteDBClusterSnapshotCommandInput) => this.deleteSnapshot(i),
     RestoreDBClusterFromSnapshot: (i: RestoreDBClusterFromSnapshotCommandInput) => this.restores.restoreFromSnapshot(i),
     RestoreDBClusterToPointInTime: (i: RestoreDBClusterToPointInTimeCommandInput) => this.restores.restoreToPointInTime(i),
+    EnableHttpEndpoint: (i: EnableHttpEndpointCommandInput) => this.enableHttpEndpoint(i),
   };
 
   /** A cluster that exists from the start (a cell), available at once. */
@@ -178,11 +189,23 @@ export class RdsSim implements ServiceSim {
     return { DBCluster: this.store.toDBCluster(c) };
   }
 
+  /** The Data API endpoint of an Aurora provisioned or Serverless v2 cluster (RDS's own operation, not ModifyDBCluster's flag). */
+  private enableHttpEndpoint(i: EnableHttpEndpointCommandInput): Out<EnableHttpEndpointCommandOutput> {
+    requireParams('rds', i, ['ResourceArn']);
+    const c = this.store.clusterByArn(i.ResourceArn!);
+    if (!c) throw awsError('rds', 'ResourceNotFoundFault', `The specified resource ARN ${i.ResourceArn} was not found.`);
+    const status = this.store.clusterStatus(c);
+    if (status !== 'available') throw awsError('rds', 'InvalidResourceStateFault', `The operation can't be performed because DB cluster ${c.identifier} is in ${status} state.`);
+    c.httpEndpointEnabled = true;
+    return { ResourceArn: c.arn, HttpEndpointEnabled: true };
+  }
+
   private deleteCluster(i: DeleteDBClusterCommandInput): Out<DeleteDBClusterCommandOutput> {
     requireParams('rds', i, ['DBClusterIdentifier']);
     const c = this.store.mustCluster(i.DBClusterIdentifier);
     const status = this.store.clusterStatus(c);
-    if (status !== 'available') throw awsError('rds', 'InvalidDBClusterStateFault', `Cluster cannot be deleted, it is currently in ${status} state.`);
+    // A failed cluster can only be deleted; one still being created cannot, yet.
+    if (status !== 'available' && status !== 'failed') throw awsError('rds', 'InvalidDBClusterStateFault', `Cluster cannot be deleted, it is currently in ${status} state.`);
     if (c.deletionProtection) throw awsError('rds', 'InvalidDBClusterStateFault', 'Cannot delete protected Cluster, please disable deletion protection and try again.');
     if (this.store.instancesOf(c.identifier).some((inst) => this.store.instanceStatus(inst) !== 'deleting')) {
       throw awsError('rds', 'InvalidDBClusterStateFault', 'Cluster cannot be deleted, it still contains DB instances in non-deleting state.');
@@ -197,6 +220,7 @@ export class RdsSim implements ServiceSim {
     }
     c.deletingSince = this.ctx.clock.nowMs();
     c.goneAt = this.ctx.clock.after('auroraClusterDelete');
+    this.hooks.clusterDeleted?.(c);
     return { DBCluster: this.store.toDBCluster(c) };
   }
 

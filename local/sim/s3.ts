@@ -2,15 +2,18 @@
  * S3 in front of s3rver. Objects go to s3rver untouched; the bucket settings s3rver does not have
  * (versioning, default encryption, public access block, ownership controls, tags) are answered
  * here and shown in the inventory; ListObjectVersions lists the current objects as the single
- * `null` version each. Bucket names are global, so one s3rver serves every region; the region a
- * bucket was created in is remembered for the inventory.
+ * `null` version each, dated on the simulated clock when the simulator wrote them (Odoo's
+ * attachments), since s3rver dates them on the wall clock. Bucket names are global, so one s3rver
+ * serves every region; the region a bucket was created in is remembered for the inventory.
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   CreateBucketCommand,
+  DeleteObjectsCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   type CreateBucketCommandInput,
   type DeleteBucketCommandInput,
   type DeleteObjectsCommandInput,
@@ -53,6 +56,8 @@ type Input = { Bucket?: string };
 export class S3Sim implements ServiceSim {
   readonly settings = new Map<string, BucketSettings>();
   private seeding: Promise<void> | undefined;
+  /** When the simulator wrote an object (`bucket/key` -> epoch ms on the simulated clock). */
+  private readonly writtenAt = new Map<string, number>();
 
   constructor(
     readonly backend: S3Backend,
@@ -140,6 +145,21 @@ export class S3Sim implements ServiceSim {
       }));
   }
 
+  /** Writes an object as of `at` (simulated epoch ms): ListObjectVersions dates it then. */
+  async writeObject(bucket: string, key: string, body: string, at: number): Promise<void> {
+    await this.ready();
+    await this.backend.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/octet-stream' }));
+    this.writtenAt.set(`${bucket}/${key}`, at);
+  }
+
+  /** Deletes objects with every version, as a `DeleteObject` per version would: no delete marker is left to date them. */
+  async destroyObjects(bucket: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.ready();
+    await this.backend.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+    for (const key of keys) this.writtenAt.delete(`${bucket}/${key}`);
+  }
+
   regionOf(bucket: string): string {
     return this.settings.get(bucket)?.region ?? this.defaultRegion;
   }
@@ -183,6 +203,7 @@ export class S3Sim implements ServiceSim {
       if (VersionId !== undefined && VersionId !== 'null') throw awsError('s3', 'NoSuchVersion', `The specified version ${VersionId} does not exist.`);
       return o;
     });
+    for (const o of objects) this.writtenAt.delete(`${i.Bucket}/${o.Key}`);
     return this.passThrough(call, { ...i, Delete: { ...i.Delete, Objects: objects } });
   }
 
@@ -192,7 +213,10 @@ export class S3Sim implements ServiceSim {
     const page = await this.backend.client.send(
       new ListObjectsV2Command({ Bucket: i.Bucket, Prefix: i.Prefix, Delimiter: i.Delimiter, StartAfter: i.KeyMarker, MaxKeys: max }),
     );
-    const versions = (page.Contents ?? []).map((o) => ({ Key: o.Key, VersionId: 'null', IsLatest: true, ETag: o.ETag, Size: o.Size, LastModified: o.LastModified, StorageClass: 'STANDARD' as const }));
+    const versions = (page.Contents ?? []).map((o) => {
+      const written = this.writtenAt.get(`${i.Bucket}/${o.Key}`);
+      return { Key: o.Key, VersionId: 'null', IsLatest: true, ETag: o.ETag, Size: o.Size, LastModified: written !== undefined ? new Date(written) : o.LastModified, StorageClass: 'STANDARD' as const };
+    });
     const last = versions.at(-1)?.Key;
     return {
       Name: i.Bucket,

@@ -26,6 +26,8 @@ import { Route53Sim } from './route53.ts';
 import { S3Sim, type S3Backend } from './s3.ts';
 import { SecretsSim } from './secrets.ts';
 import { seedFromFleetConfig } from './seed.ts';
+import { simPostgres } from './sim-postgres.ts';
+import { TenantContent, type InitialisedDatabase } from './tenant-content.ts';
 import { TenantSignals } from './tenant-signals.ts';
 import type { OperationHandler, ServiceSim, SimCall, SimContext } from './types.ts';
 
@@ -81,9 +83,13 @@ export class SimCloud {
   readonly route53: Route53Sim;
   readonly s3: S3Sim;
   /** Databases an Odoo init Job initialised, by database name. */
-  readonly initialisedDatabases = new Map<string, { host?: string; at: Date }>();
+  readonly initialisedDatabases = new Map<string, InitialisedDatabase>();
   /** Tenants' traffic, alarms and user writes, as their workloads and the image faults make them. */
   readonly signals: TenantSignals;
+  /** What tenant databases hold when restored (drills), and the drill faults. */
+  readonly content: TenantContent;
+  /** Restored databases as real PostgreSQL (one PGlite per process). */
+  readonly postgres = simPostgres;
   private readonly regionSims = new Map<string, RegionSims>();
   private readonly ctx: SimContext;
 
@@ -104,7 +110,18 @@ export class SimCloud {
       { name: options.config.archiveBucket, region: options.config.primaryRegion },
     ];
     this.s3 = new S3Sim(options.s3, options.config.primaryRegion, buckets);
+    this.content = new TenantContent({
+      clock: this.clock,
+      faults: this.faults,
+      s3: this.s3,
+      signals: this.signals,
+      kubeClusters: () => this.regions().flatMap((r) => [...this.region(r).kube.values()]),
+      initialised: this.initialisedDatabases,
+      newestWrite: (database) => this.signals.newestWrite(database, this.initialisedDatabases.get(database)?.at ?? null),
+    });
     seedFromFleetConfig(this, options.config);
+    // Drills restore into a subnet group of their own, with no route to production.
+    for (const r of this.regions()) this.region(r).rds.store.subnetGroups.add(options.config.drills.dbSubnetGroupName);
   }
 
   regions(): string[] {
@@ -115,12 +132,18 @@ export class SimCloud {
     let r = this.regionSims.get(name);
     if (!r) {
       const secrets = new SecretsSim(this.ctx, name);
-      const rds = new RdsSim(this.ctx, name, secrets);
-      const newestWrite = (_cluster: unknown, database: string) => this.signals.newestWrite(database, this.initialisedDatabases.get(database)?.at ?? null);
+      const rds = new RdsSim(this.ctx, name, secrets, {
+        restores: this.content,
+        clusterDeleted: (cluster) => void this.postgres.dropCluster(cluster.resourceId).catch(() => undefined),
+      });
       r = {
         rds,
         secrets,
-        rdsData: new RdsDataSim(rds.store, secrets, this.initialisedDatabases, newestWrite),
+        rdsData: new RdsDataSim(rds.store, secrets, this.initialisedDatabases, {
+          newestWrite: (_cluster, database) => this.signals.newestWrite(database, this.initialisedDatabases.get(database)?.at ?? null),
+          beforeRestoredRead: (database, db) => this.content.beforeRead(database, db),
+          postgres: this.postgres,
+        }),
         eks: new EksSim(this.ctx, name),
         cloudwatch: new CloudWatchSim(this.ctx, { region: name, signals: this.signals }),
         events: new EventBridgeSim(this.ctx, name),
@@ -263,7 +286,10 @@ export class SimCloud {
     const kind = job.metadata.labels?.[JOB_LABEL];
     const annotations = job.metadata.annotations ?? {};
     if (kind === 'init' && annotations['odoo.fleet/database']) {
-      this.initialisedDatabases.set(annotations['odoo.fleet/database'], { host: annotations['odoo.fleet/db-host'], at: this.clock.now() });
+      const database = annotations['odoo.fleet/database'];
+      const modules = (annotations['odoo.fleet/modules'] ?? '').split(',').filter(Boolean);
+      this.initialisedDatabases.set(database, { host: annotations['odoo.fleet/db-host'], at: this.clock.now(), modules });
+      await this.content.initialised(database, this.clock.now());
     }
     if (kind === 'upgrade' && annotations['odoo.fleet/database']) this.recordUpgrade(job, region);
     if (kind === 'final-dump' && annotations['odoo.fleet/archive-bucket'] && annotations['odoo.fleet/archive-key']) {

@@ -81,7 +81,7 @@ export async function publishReleaseEvent(input: ReleaseEventInput): Promise<str
 }
 
 /** Lambda's own region in AWS; locally, where no region may be set, the fleet's primary region. */
-function controlPlaneRegion(): string {
+export function controlPlaneRegion(): string {
   if (process.env.AWS_REGION) return process.env.AWS_REGION;
   try {
     return fleetConfig().primaryRegion;

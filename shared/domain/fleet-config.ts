@@ -51,6 +51,50 @@ export type ReleasePolicy = z.infer<typeof releasePolicySchema>;
 
 export const DEFAULT_RELEASE_POLICY: ReleasePolicy = { freezes: [], backupMaxAgeHours: 26, maxBakeSeconds: 3600 };
 
+/**
+ * Restore drills. The schedules only wake the selector; who is due is decided by the cadence, and
+ * how many at once by the caps, so a missed or late run is caught up by the next one.
+ */
+export const drillPolicySchema = z.object({
+  /** Days after a tenant's last successful drill before it is due again, by criticality. */
+  cadenceDays: z._default(z.object({ critical: z.number().check(z.positive()), standard: z.number().check(z.positive()), low: z.number().check(z.positive()) }), {
+    critical: 7,
+    standard: 30,
+    low: 90,
+  }),
+  /** EventBridge Scheduler expressions of the selector, by criticality (UTC). */
+  schedules: z._default(z.object({ critical: z.string(), standard: z.string(), low: z.string() }), {
+    critical: 'cron(0 2 * * ? *)',
+    standard: 'cron(0 3 * * ? *)',
+    low: 'cron(0 4 * * ? *)',
+  }),
+  /** Minutes EventBridge Scheduler may shift a run by, to spread the fleet's load. */
+  flexibleWindowMinutes: z._default(z.number().check(z.int(), z.nonnegative()), 60),
+  /** Tenants one run drills at most (the cost cap); the rest are due at the next run. */
+  maxPerRun: z._default(z.number().check(z.int(), z.positive()), 20),
+  /** Drills of one run restoring at the same time. */
+  maxConcurrent: z._default(z.number().check(z.int(), z.positive()), 5),
+  /** Drill subnet group: subnets with no route to production. */
+  dbSubnetGroupName: z._default(z.string(), 'odoo-drills'),
+  /** Security groups of drill clusters: no ingress at all (validation goes through the Data API). */
+  vpcSecurityGroupIds: z._default(z.array(z.string()).check(z.minLength(1)), ['sg-0e00000000000e001']),
+  instanceClass: z._default(z.string(), 'db.r6g.large'),
+  /** A drill resource still there this long after its drill began is a leftover the sweeper removes. */
+  ttlHours: z._default(z.number().check(z.positive()), 12),
+  /** How long a restore may take before the drill gives up (and tears down). */
+  restoreTimeoutMinutes: z._default(z.number().check(z.int(), z.positive()), 240),
+  /**
+   * A latest restorable time further behind the drill's start than this means continuous backup has
+   * stalled: the drill fails its restore-point check, whatever the restore then shows.
+   */
+  maxRestorePointAgeMinutes: z._default(z.number().check(z.positive()), 60),
+  /** Attachments whose filestore object is checked, newest first. */
+  attachmentSample: z._default(z.number().check(z.int(), z.positive()), 20),
+});
+export type DrillPolicy = z.infer<typeof drillPolicySchema>;
+
+export const DEFAULT_DRILL_POLICY: DrillPolicy = drillPolicySchema.parse({});
+
 export const fleetConfigSchema = z.object({
   accountId: z.string(),
   primaryRegion: z.string(),
@@ -79,6 +123,7 @@ export const fleetConfigSchema = z.object({
   /** Seconds offboarding keeps the tenant scaled to zero before deleting; 0 deletes at once. */
   offboardGraceSeconds: z._default(z.number().check(z.int(), z.nonnegative()), 0),
   release: z._default(releasePolicySchema, DEFAULT_RELEASE_POLICY),
+  drills: z._default(drillPolicySchema, DEFAULT_DRILL_POLICY),
 });
 export type FleetConfig = z.infer<typeof fleetConfigSchema>;
 

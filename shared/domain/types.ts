@@ -1,4 +1,5 @@
 /** The records of the control plane: what the API returns and what DynamoDB holds. */
+import type { LastDrill } from './drill-types.ts';
 import type { ReleaseCalendar } from './release-windows.ts';
 
 export const TENANT_STATUSES = [
@@ -103,7 +104,10 @@ export interface Tenant {
   resources: TenantResources;
   release: { image: string; modules: string[] };
   activeRegion: string;
-  lastDrill: null | Record<string, unknown>;
+  /** The newest finished restore drill (written by the drill alone: it never changes the version). */
+  lastDrill: LastDrill | null;
+  /** The drill running on the tenant, which keeps a second one from starting. */
+  drillLock?: { drillId: string; expiresAt: string };
   /** When a release may start on the tenant; none means always (every day, around the clock, UTC). */
   releaseCalendar?: ReleaseCalendar;
   lease?: Lease;
@@ -113,7 +117,7 @@ export interface Tenant {
   createdBy: string;
 }
 
-export type OperationType = 'PROVISION' | 'OFFBOARD' | 'RELEASE';
+export type OperationType = 'PROVISION' | 'OFFBOARD' | 'RELEASE' | 'DRILL';
 export type OperationStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'WAITING_APPROVAL';
 export type StepStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 

@@ -122,7 +122,7 @@ export async function failRunningSteps(repo: FleetRepository, operationId: strin
 }
 
 /** The `{Error, Cause}` a Catch put at `key` (default `$.error`), as a code and a readable message. */
-export function caughtError(state: WorkflowState, key: 'error' | 'compensationError' = 'error'): { code: string; message: string } {
+export function caughtError(state: WorkflowState, key: 'error' | 'compensationError' | 'teardownError' = 'error'): { code: string; message: string } {
   const raw = (state as Record<string, { Error?: string; Cause?: string } | undefined>)[key];
   const code = raw?.Error ?? 'Unknown';
   let message = raw?.Cause ?? 'no cause recorded';

@@ -5,6 +5,7 @@
  */
 import { clock } from '#shared/lib/clock.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DrillRecord, LastDrill } from '#shared/domain/drill-types.ts';
 import type { Release, ReleaseWave, TenantRelease, WaveBatch } from '#shared/domain/release-types.ts';
 import type { TenantOutcomeContext, TenantOutcomeEvent } from '#shared/domain/release-tenant-outcome.ts';
 import type {
@@ -20,6 +21,7 @@ import { cellLoads, releaseCellSlot, reserveCellSlot } from './cells.ts';
 import { appendChange, listChanges, type ChangeInput } from './changes.ts';
 import { getDesiredState, putDesiredState, type DesiredState } from './desired-state.ts';
 import { documentClient, type StoreContext } from './dynamo.ts';
+import { acquireDrillLock, createDrill, getDrill, listDrills, recordLastDrill, releaseDrillLock, requireDrill, updateDrill } from './drills.ts';
 import { completeIdempotency, getIdempotency, putIdempotency, type IdempotencyRecord } from './idempotency.ts';
 import { acquireLease, releaseLease, renewLease } from './leases.ts';
 import {
@@ -124,6 +126,33 @@ export class FleetRepository {
   /** `updateTenant` at the version it reads itself (one read, not two); a racing write is still a Conflict. */
   updateCurrentTenant(tenantId: string, mutate: (t: Tenant) => Tenant, change: ChangeInput): Promise<Tenant> {
     return updateCurrentTenant(this.ctx, tenantId, mutate, change);
+  }
+
+  // Drills
+
+  createDrill(drill: DrillRecord): Promise<DrillRecord> {
+    return createDrill(this.ctx, drill);
+  }
+  getDrill(tenantId: string, drillId: string): Promise<DrillRecord | undefined> {
+    return getDrill(this.ctx, tenantId, drillId);
+  }
+  requireDrill(tenantId: string, drillId: string): Promise<DrillRecord> {
+    return requireDrill(this.ctx, tenantId, drillId);
+  }
+  updateDrill(tenantId: string, drillId: string, mutate: (d: DrillRecord) => DrillRecord): Promise<DrillRecord> {
+    return updateDrill(this.ctx, tenantId, drillId, mutate);
+  }
+  listDrills(tenantId: string, page: PageRequest = {}): Promise<Page<DrillRecord>> {
+    return listDrills(this.ctx, tenantId, page);
+  }
+  acquireDrillLock(tenantId: string, drillId: string, ttlSeconds: number): Promise<void> {
+    return acquireDrillLock(this.ctx, tenantId, drillId, ttlSeconds);
+  }
+  releaseDrillLock(tenantId: string, drillId: string): Promise<void> {
+    return releaseDrillLock(this.ctx, tenantId, drillId);
+  }
+  recordLastDrill(tenantId: string, last: LastDrill): Promise<LastDrill | null> {
+    return recordLastDrill(this.ctx, tenantId, last);
   }
 
   // Leases

@@ -12,8 +12,14 @@ import { lastChangeOf, tenantItem, toTenant, versionChangeId, withoutLease } fro
 
 /** Fields that identify a tenant or record its origin; an update that changes them is refused. */
 const IMMUTABLE_FIELDS = ['tenantId', 'hostname', 'createdAt', 'createdBy'] as const;
-/** Bookkeeping that changes on every write (or, for the lease, outside updates) and says nothing in a diff. */
-const NOT_DIFFED = ['version', 'updatedAt', 'lease'];
+/**
+ * Attributes written only by their own conditional calls, never by an update of the record: the
+ * lease, the drill lock and the last drill's summary (drills never change the tenant, so they never
+ * bump its version). An update neither writes nor removes them, so it cannot undo one written meanwhile.
+ */
+export const OUT_OF_BAND_FIELDS = new Set(['lease', 'drillLock', 'lastDrill']);
+/** Bookkeeping that changes on every write (or outside updates) and says nothing in a diff. */
+const NOT_DIFFED = ['version', 'updatedAt', ...OUT_OF_BAND_FIELDS];
 
 async function claimHost(ctx: StoreContext, tenant: Tenant): Promise<void> {
   try {
@@ -93,7 +99,7 @@ function assertImmutableKept(before: Tenant, after: Tenant): void {
   }
 }
 
-/** An UpdateItem that sets every field of the new record and removes the ones it dropped, leaving the lease alone. */
+/** An UpdateItem that sets every field of the new record and removes the ones it dropped, leaving the out-of-band fields alone. */
 function replaceFieldsUpdate(ctx: StoreContext, tenantId: string, previous: Item, next: Item, expectedVersion: number) {
   const names: Record<string, string> = { '#version': 'version' };
   const values: Record<string, unknown> = { ':expectedVersion': expectedVersion };
@@ -101,14 +107,14 @@ function replaceFieldsUpdate(ctx: StoreContext, tenantId: string, previous: Item
   const removes: string[] = [];
   let i = 0;
   for (const [field, value] of Object.entries(next)) {
-    if (field === 'lease' || field === 'PK' || field === 'SK') continue;
+    if (OUT_OF_BAND_FIELDS.has(field) || field === 'PK' || field === 'SK') continue;
     names[`#f${i}`] = field;
     values[`:v${i}`] = value;
     sets.push(`#f${i} = :v${i}`);
     i++;
   }
   for (const field of Object.keys(previous)) {
-    if (field === 'lease' || field in next) continue;
+    if (OUT_OF_BAND_FIELDS.has(field) || field in next) continue;
     names[`#f${i}`] = field;
     removes.push(`#f${i}`);
     i++;

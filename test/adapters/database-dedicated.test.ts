@@ -100,6 +100,7 @@ describe('ensureDedicatedCluster', () => {
       DBSubnetGroupName: 'odoo-db',
       VpcSecurityGroupIds: ['sg-1'],
       EnableCloudwatchLogsExports: ['postgresql'],
+      EnableHttpEndpoint: true,
       Tags: tags,
     });
     expect(rds).toHaveReceivedCommandTimes(CreateDBInstanceCommand, 2);

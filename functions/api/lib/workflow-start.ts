@@ -9,12 +9,13 @@ import { names } from '#shared/domain/names.ts';
 import type { Operation } from '#shared/domain/types.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
 
-export type WorkflowKind = 'provision' | 'offboard' | 'release';
+export type WorkflowKind = 'provision' | 'offboard' | 'release' | 'drill';
 
 const STATE_MACHINE_ENV: Record<WorkflowKind, string> = {
   provision: 'PROVISION_STATE_MACHINE_ARN',
   offboard: 'OFFBOARD_STATE_MACHINE_ARN',
   release: 'RELEASE_STATE_MACHINE_ARN',
+  drill: 'DRILL_STATE_MACHINE_ARN',
 };
 
 /** The state machine of a workflow; read before anything is written, so a misconfigured function changes nothing. */
@@ -32,14 +33,14 @@ export function executionArnOf(machineArn: string, executionName: string): strin
 }
 
 export interface WorkflowStart {
-  kind: Exclude<WorkflowKind, 'release'>;
+  kind: Exclude<WorkflowKind, 'release' | 'drill'>;
   machineArn: string;
   operation: Operation;
   actor: string;
 }
 
 /** Starts the execution `name`, or finds it: the same name is this request's execution, started by an earlier attempt. */
-async function startNamedExecution(machineArn: string, name: string, input: unknown): Promise<string> {
+export async function startNamedExecution(machineArn: string, name: string, input: unknown): Promise<string> {
   const region = machineArn.split(':')[3]!;
   try {
     const res = await cloud()

@@ -109,6 +109,8 @@ export async function ensureDedicatedCluster(rds: RDSClient, input: EnsureDedica
           DBSubnetGroupName: settings.dbSubnetGroupName,
           VpcSecurityGroupIds: settings.vpcSecurityGroupIds,
           EnableCloudwatchLogsExports: ['postgresql'],
+          // The RDS Data API: how the control plane writes the tenant's heartbeat (no VPC-attached Lambda).
+          EnableHttpEndpoint: true,
           Tags: tags,
         }),
       );

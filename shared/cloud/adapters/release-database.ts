@@ -11,6 +11,7 @@ import {
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBClusterSnapshotsCommand,
+  EnableHttpEndpointCommand,
   ModifyDBClusterCommand,
   RestoreDBClusterFromSnapshotCommand,
   RestoreDBClusterToPointInTimeCommand,
@@ -157,6 +158,15 @@ export async function ensureRestoredCluster(rds: RDSClient, source: RestoreSourc
       if (!hasName(err, 'InvalidDBClusterStateFault')) throw err;
     }
     return { ...summary, status: 'creating' };
+  }
+  // A restored cluster starts with the Data API off; the control plane writes heartbeats through it.
+  if (cluster.HttpEndpointEnabled === false && cluster.DBClusterArn) {
+    try {
+      await rds.send(new EnableHttpEndpointCommand({ ResourceArn: cluster.DBClusterArn }));
+    } catch (err) {
+      if (!hasName(err, 'InvalidResourceStateFault')) throw err;
+      return { ...summary, status: 'creating' };
+    }
   }
   return { ...summary, status: 'available' };
 }
