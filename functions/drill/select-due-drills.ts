@@ -7,11 +7,12 @@
  */
 import * as z from 'zod/mini';
 import { selectDueDrills, type DrillCandidate, type DrillSelection } from '#shared/domain/drill-schedule.ts';
-import { CRITICALITIES, type Criticality, type Tenant } from '#shared/domain/types.ts';
+import { CRITICALITIES, type Criticality } from '#shared/domain/types.ts';
 import { drillReservationId } from '#shared/lib/drill-ids.ts';
 import { reserveDrill } from '#shared/lib/drill-reservation.ts';
 import { AppError, validationError } from '#shared/lib/errors.ts';
 import { runStep } from '#shared/lib/run-step.ts';
+import { allPages } from '#shared/store/query.ts';
 
 const inputSchema = z.object({
   criticality: z.enum(CRITICALITIES),
@@ -30,17 +31,6 @@ export interface DrillRunSelection {
   examples: { tenantId: string; reason: string }[];
 }
 
-async function allTenants(list: (cursor?: string) => Promise<{ items: Tenant[]; nextCursor?: string }>): Promise<Tenant[]> {
-  const out: Tenant[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
-
 export const handler = runStep<Record<string, unknown>, DrillRunSelection>(async ({ state, repo, config, now, executionArn }) => {
   const parsed = inputSchema.safeParse(state);
   if (!parsed.success) {
@@ -53,7 +43,7 @@ export const handler = runStep<Record<string, unknown>, DrillRunSelection>(async
   const runTime = scheduledAt ? new Date(scheduledAt) : new Date(Math.floor(at.getTime() / 60_000) * 60_000);
   const actor = `schedule:drills-${criticality}`;
 
-  const tenants = await allTenants((cursor) => repo.listTenants({ criticality, limit: 100, cursor }));
+  const tenants = await allPages((cursor) => repo.listTenants({ criticality, limit: 100, cursor }));
   const idOf = (tenantId: string) => drillReservationId(runKey, tenantId, runTime);
   const candidates: DrillCandidate[] = tenants.map((t) => {
     const lock = t.drillLock && t.drillLock.expiresAt > at.toISOString() && t.drillLock.drillId !== idOf(t.tenantId) ? t.drillLock : undefined;

@@ -13,6 +13,7 @@ import { fleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
 import { cellOf } from '#shared/domain/fleet-lookup.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { logger } from '#shared/lib/logger.ts';
+import { allPages } from '#shared/store/query.ts';
 import { FleetRepository } from '#shared/store/repository.ts';
 
 /** Data API calls in flight at once: enough for thousands of tenants inside the minute, well under its quotas. */
@@ -37,14 +38,7 @@ function heartbeatTarget(config: FleetConfig, tenant: Tenant): { region: string;
 
 export async function writeHeartbeats(repo: FleetRepository, config: FleetConfig): Promise<HeartbeatResult> {
   const tenants: Tenant[] = [];
-  for (const status of DRILLABLE_STATUSES) {
-    let cursor: string | undefined;
-    do {
-      const page = await repo.listTenants({ status, limit: 100, cursor });
-      tenants.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-  }
+  for (const status of DRILLABLE_STATUSES) tenants.push(...(await allPages((cursor) => repo.listTenants({ status, limit: 100, cursor }))));
   const result: HeartbeatResult = { written: 0, failed: [] };
   let next = 0;
   const worker = async () => {

@@ -105,3 +105,15 @@ export async function mapPage<T>(page: Promise<Page<Item>>, convert: (stored: It
   const { items, nextCursor } = await page;
   return nextCursor ? { items: items.map(convert), nextCursor } : { items: items.map(convert) };
 }
+
+/** Every item of a paginated read, page after page until no cursor is left. */
+export async function allPages<T>(read: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await read(cursor);
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}

@@ -17,6 +17,7 @@ export const ALICE = 'arn:aws:iam::123456789012:user/alice';
 export const PROVISION_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:odoo-fleet-provision';
 export const OFFBOARD_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:odoo-fleet-offboard';
 export const RELEASE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:odoo-fleet-release';
+export const DRILL_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:odoo-fleet-drill';
 
 export function testFleetConfig(cellCapacity = 5): FleetConfig {
   const cell = (id: string) => ({
@@ -106,6 +107,7 @@ export async function startApiHarness() {
   process.env.PROVISION_STATE_MACHINE_ARN = PROVISION_ARN;
   process.env.OFFBOARD_STATE_MACHINE_ARN = OFFBOARD_ARN;
   process.env.RELEASE_STATE_MACHINE_ARN = RELEASE_ARN;
+  process.env.DRILL_STATE_MACHINE_ARN = DRILL_ARN;
   let sfn = fakeStepFunctions();
   return {
     get sfn() {

@@ -136,6 +136,21 @@ describe('an on-demand drill of a dedicated tenant', () => {
   });
 });
 
+describe('a drill beside another operation', () => {
+  it('runs while another operation holds the tenant\'s lease (a release, a failover), and leaves that lease alone', async () => {
+    await provision('dr-beside');
+    await heartbeat();
+    await plane.repo.acquireLease('dr-beside', 'op-a-release-tenant', 3600);
+    const before = await tenant('dr-beside');
+    const record = await drill('dr-beside');
+    expect(record.outcome).toBe('PASSED');
+    const after = await tenant('dr-beside');
+    expect(after.lease).toEqual(before.lease);
+    expect(after.version).toBe(before.version);
+    expect(after.status).toBe(before.status);
+  });
+});
+
 describe('refusals', () => {
   it('answers 409 while a drill of the tenant runs, 400 for a bad restore time, 404 for an unknown tenant, and starts nothing', async () => {
     await provision('dr-busy');

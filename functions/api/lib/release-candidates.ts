@@ -9,23 +9,13 @@
 import type { ReleaseSelector } from '#shared/domain/release-plan.ts';
 import { TENANT_STATUSES, type Tenant } from '#shared/domain/types.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
+import { allPages } from '#shared/store/query.ts';
 
 const PAGE = 100;
 /** Named tenants are read this many at a time. */
 const PARALLEL_READS = 16;
 /** How many recent releases are searched for rehearsal timings. */
 const RECENT_RELEASES = 25;
-
-async function allPages(read: (cursor: string | undefined) => Promise<{ items: Tenant[]; nextCursor?: string }>): Promise<Tenant[]> {
-  const out: Tenant[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await read(cursor);
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
 
 async function namedTenants(repo: FleetRepository, tenantIds: readonly string[]): Promise<Tenant[]> {
   const found: Tenant[] = [];

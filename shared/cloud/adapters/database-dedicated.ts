@@ -34,11 +34,12 @@ export const MASTER_USERNAME = 'odoo_admin';
 const ENGINE = 'aurora-postgresql';
 
 /** States after which RDS will not make the resource available without someone's help. */
-function isTerminal(status: string | undefined): boolean {
+export function isTerminal(status: string | undefined): boolean {
   return status === 'failed' || status === 'inaccessible-encryption-credentials' || status === 'restore-error' || !!status?.startsWith('incompatible-');
 }
 
-async function describeCluster(rds: RDSClient, identifier: string): Promise<DBCluster | undefined> {
+/** The cluster, or undefined when RDS does not know it (DBClusterNotFoundFault). */
+export async function describeCluster(rds: RDSClient, identifier: string): Promise<DBCluster | undefined> {
   try {
     const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
     return out.DBClusters?.[0];

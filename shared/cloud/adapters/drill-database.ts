@@ -16,23 +16,9 @@ import {
 import { DRILL_EXPIRES_TAG, DRILL_TAG, DRILL_TENANT_TAG } from '#shared/domain/drill-names.ts';
 import { resourceFailed, validationError } from '#shared/lib/errors.ts';
 import { hasName } from './aws-errors.ts';
-import { ensureClusterInstances } from './database-dedicated.ts';
+import { describeCluster, ensureClusterInstances, isTerminal } from './database-dedicated.ts';
 import { retireCluster } from './release-database.ts';
 import { tagList } from './tag-list.ts';
-
-async function describeCluster(rds: RDSClient, identifier: string): Promise<DBCluster | undefined> {
-  try {
-    return (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))).DBClusters?.[0];
-  } catch (err) {
-    if (hasName(err, 'DBClusterNotFoundFault')) return undefined;
-    throw err;
-  }
-}
-
-/** Statuses RDS will not leave without someone's help: the drill fails and tears down. */
-function isTerminal(status: string | undefined): boolean {
-  return status === 'failed' || status === 'inaccessible-encryption-credentials' || status === 'restore-error' || !!status?.startsWith('incompatible-');
-}
 
 // ---------------------------------------------------------------------------------------------
 // The restore point

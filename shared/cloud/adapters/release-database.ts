@@ -23,23 +23,10 @@ import { resourceFailed } from '#shared/lib/errors.ts';
 import { pooledSql } from '../pooled-sql.ts';
 import { hasName } from './aws-errors.ts';
 import type { PooledCell } from './database-pooled.ts';
-import { ensureClusterInstances } from './database-dedicated.ts';
+import { describeCluster, ensureClusterInstances, isTerminal } from './database-dedicated.ts';
 import { tagList } from './tag-list.ts';
 
 const ENGINE = 'aurora-postgresql';
-
-async function describeCluster(rds: RDSClient, identifier: string): Promise<DBCluster | undefined> {
-  try {
-    return (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))).DBClusters?.[0];
-  } catch (err) {
-    if (hasName(err, 'DBClusterNotFoundFault')) return undefined;
-    throw err;
-  }
-}
-
-function isTerminal(status: string | undefined): boolean {
-  return status === 'failed' || status === 'inaccessible-encryption-credentials' || status === 'restore-error' || !!status?.startsWith('incompatible-');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Backups
