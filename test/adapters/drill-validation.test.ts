@@ -134,15 +134,16 @@ describe('Function: validateRestore, on a real PostgreSQL', () => {
     expect(checkOf(skewed, 'newest-data').passed).toBe(true);
   });
 
-  it('fails newest-data when the database has no heartbeat, with or without the table', async () => {
+  it('passes newest-data on the business writes alone when the heartbeat is missing, saying so, so RPO still has a measure', async () => {
     // act
     const noTable = await validateRestore(input(content({ heartbeats: undefined })));
     const emptyTable = await validateRestore(input(content({ heartbeats: heartbeatsAsOf(heartbeats(POINT + HOUR, POINT + HOUR), POINT) })));
 
     // assess
-    expect(checkOf(noTable, 'newest-data')).toMatchObject({ passed: false, figures: { heartbeat: null } });
-    expect(checkOf(noTable, 'newest-data').detail).toMatch(/^no heartbeat table/);
-    expect(checkOf(emptyTable, 'newest-data').detail).toMatch(/^no heartbeat row/);
+    expect(checkOf(noTable, 'newest-data')).toMatchObject({ passed: true, figures: { heartbeat: null, businessWrite: '2026-03-01T08:00:00.000Z' } });
+    expect(checkOf(noTable, 'newest-data').detail).toMatch(/\(no heartbeat table: RPO from the business writes alone\)$/);
+    expect(checkOf(emptyTable, 'newest-data').detail).toMatch(/\(no heartbeat row: RPO from the business writes alone\)$/);
+    expect(noTable.newestData).toEqual({ heartbeat: null, businessWrite: '2026-03-01T08:00:00.000Z' });
   });
 
   it('fails the filestore check when attachment objects did not exist at the point, with the first missing key', async () => {
