@@ -56,6 +56,18 @@ async function drillLeftovers(): Promise<string[]> {
   ]);
 }
 
+interface RegionInventory {
+  metrics: { namespace: string; name: string; dimensions: Record<string, string>; value?: number }[];
+  events?: { source: string; detailType: string; detail: Record<string, unknown> }[];
+}
+async function signals(): Promise<RegionInventory> {
+  const inventory = (await api<{ regions: Record<string, RegionInventory> }>(plane, 'GET', '/_local/cloud')).body;
+  return inventory.regions[plane.config.primaryRegion]!;
+}
+const drillMetric = (r: RegionInventory, tenantId: string, name: string) =>
+  r.metrics.filter((m) => m.namespace === 'Odoo/Drills' && m.name === name && m.dimensions.TenantId === tenantId).map((m) => m.value);
+const drillEvents = (r: RegionInventory, tenantId: string) => (r.events ?? []).filter((e) => e.source === 'odoo.fleet' && e.detail.tenantId === tenantId && /^Drill /.test(e.detailType));
+
 async function setFaults(rules: unknown[]): Promise<void> {
   const res = await api(plane, 'POST', '/_local/faults', { rules });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -117,6 +129,15 @@ describe('an on-demand drill of a pooled tenant', () => {
     expect(t.drillLock).toBeUndefined();
     const changes = (await api<{ items: { type: string }[] }>(plane, 'GET', '/v1/tenants/dr-pooled/changes')).body.items;
     expect(changes.some((c) => /drill/i.test(c.type))).toBe(false);
+  });
+
+  it('put its figures into the Odoo/Drills metrics, and published no event for a pass', async () => {
+    const r = await signals();
+    expect(drillMetric(r, 'dr-pooled', 'DrillSucceeded')).toEqual([1]);
+    expect(drillMetric(r, 'dr-pooled', 'DrillFailed')).toEqual([0]);
+    expect(drillMetric(r, 'dr-pooled', 'DrillRtoSeconds')).toEqual([record.rtoSeconds]);
+    expect(drillMetric(r, 'dr-pooled', 'DrillRpoSeconds')).toEqual([record.rpoSeconds]);
+    expect(drillEvents(r, 'dr-pooled')).toEqual([]);
   });
 
   it('shows its steps on its operation', async () => {
@@ -198,6 +219,12 @@ describe('injected faults', () => {
       expect(record.evidenceKey).toBeTruthy();
       expect((await tenant(id)).lastDrill).toMatchObject({ drillId: record.drillId, outcome });
       expect(await drillLeftovers()).toEqual([]);
+      // The alarm's metric and the event an on-call subscription receives.
+      const r = await signals();
+      expect(drillMetric(r, id, outcome === 'FAILED' ? 'DrillFailed' : 'DrillBreachedTarget')).toEqual([1]);
+      expect(drillEvents(r, id).map((e) => [e.detailType, e.detail.drillId, e.detail.reason])).toEqual([
+        [outcome === 'FAILED' ? 'Drill Failed' : 'Drill Breached Target', record.drillId, record.reason],
+      ]);
     } finally {
       await api(plane, 'DELETE', '/_local/faults');
     }
