@@ -113,4 +113,36 @@ describe('the drill workflow when things go wrong', () => {
       return (await inventoryDrillClusters()).length === 0;
     });
   });
+
+  it('a drill whose execution was stopped by hand is completed FAILED by the sweeper once its TTL passes, its cluster deleted and its lock given back', async () => {
+    await provision('wf-stopped');
+    await api(plane, 'POST', '/_local/faults', { rules: [{ service: 'rds', effect: 'slow-restore', tenant: 'wf-stopped' }] });
+    let drill: DrillRecord;
+    try {
+      const started = await startDrill('wf-stopped');
+      drill = started.drill;
+      await until('the restore was requested', async () => !!(await record('wf-stopped', drill.drillId)).restoreRequestedAt);
+      const execution = plane.runner.listExecutions().find((e) => e.name === `wf-stopped-drill-${drill.drillId}`)!;
+      plane.runner.stopExecution(execution.executionArn, 'Operator', 'stopped by hand');
+      await execution.done;
+    } finally {
+      await api(plane, 'DELETE', '/_local/faults');
+    }
+    expect((await record('wf-stopped', drill.drillId)).status).toBe('RESTORING');
+    expect((await plane.repo.requireTenant('wf-stopped')).drillLock?.drillId).toBe(drill.drillId);
+
+    const later = new Date(plane.clock.now().getTime() + (plane.config.drills.ttlHours + 1) * 3600_000);
+    const swept = await sweepDrillLeftovers(plane.repo, plane.config, later);
+    expect(swept.swept).toMatchObject([{ tenantId: 'wf-stopped', drillId: drill.drillId, completedDrill: true }]);
+    const done = await record('wf-stopped', drill.drillId);
+    expect(done).toMatchObject({ status: 'COMPLETED', outcome: 'FAILED', cleanedUp: false, sweptAt: later.toISOString() });
+    expect(done.reason).toContain('ended without recording it (stopped or timed out while RESTORING)');
+    expect((await plane.repo.requireTenant('wf-stopped')).drillLock).toBeUndefined();
+    expect((await plane.repo.requireTenant('wf-stopped')).lastDrill).toMatchObject({ drillId: drill.drillId, outcome: 'FAILED' });
+    expect(await plane.repo.getOperation(drill.drillId)).toMatchObject({ status: 'FAILED', error: { code: 'DrillAbandoned' } });
+    await until('the swept cluster is gone', async () => {
+      await sweepDrillLeftovers(plane.repo, plane.config, later);
+      return (await inventoryDrillClusters()).length === 0;
+    });
+  });
 });
