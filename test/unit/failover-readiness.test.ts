@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateReadiness, type ReadinessFacts } from '#shared/domain/failover-readiness.ts';
+
+const NOW = '2026-11-30T12:00:00.000Z';
+const warm: ReadinessFacts = {
+  posture: 'warm-standby',
+  mode: 'planned',
+  rpoSeconds: 60,
+  primaryReachable: true,
+  secondary: { status: 'available', engineVersion: '16.4', promotable: true },
+  primaryEngineVersion: '16.4',
+  lagSeconds: 2,
+  capacity: { ready: true, detail: 'node group odoo-globex scaled 0 -> ready to 3' },
+  filestoreBacklogSeconds: 5,
+  now: NOW,
+};
+const failed = (r: ReturnType<typeof evaluateReadiness>) => r.checks.filter((c) => !c.passed).map((c) => c.name);
+
+describe('failover readiness', () => {
+  it('is ready for a planned switchover of a healthy warm standby, with the expected loss', () => {
+    const r = evaluateReadiness(warm);
+    expect(r).toMatchObject({ ready: true, expectedDataLossSeconds: 2, wouldMiss: [] });
+    expect(r.checks.map((c) => c.name)).toEqual(['secondary-healthy', 'secondary-promotable', 'engine-version', 'dr-capacity', 'rpo', 'filestore-backlog', 'primary-reachable', 'lag-can-reach-zero']);
+  });
+
+  it('refuses a planned switchover whose lag exceeds the RPO, unless forced', () => {
+    const lagging = evaluateReadiness({ ...warm, lagSeconds: 300 });
+    expect(lagging.ready).toBe(false);
+    expect(failed(lagging)).toEqual(['rpo', 'lag-can-reach-zero']);
+    expect(lagging.checks.find((c) => c.name === 'lag-can-reach-zero')?.detail).toBe('replication lag 300 s exceeds the RPO of 60 s; refused unless forced');
+    expect(lagging.wouldMiss).toEqual(['RPO']);
+    expect(evaluateReadiness({ ...warm, lagSeconds: 300, force: true }).ready).toBe(true);
+  });
+
+  it('lets an unplanned failover go with the primary down and the lag over the RPO, reporting the miss', () => {
+    const r = evaluateReadiness({ ...warm, mode: 'unplanned', primaryReachable: false, lagSeconds: 300 });
+    expect(r).toMatchObject({ ready: true, wouldMiss: ['RPO'], expectedDataLossSeconds: 300 });
+  });
+
+  it('refuses a planned switchover when the primary does not answer', () => {
+    const r = evaluateReadiness({ ...warm, primaryReachable: false });
+    expect(r.ready).toBe(false);
+    expect(failed(r)).toEqual(['primary-reachable']);
+  });
+
+  it('needs the same engine version for a switchover, not for an unplanned failover', () => {
+    const mismatch = { ...warm, secondary: { ...warm.secondary!, engineVersion: '16.2' } };
+    expect(evaluateReadiness(mismatch).ready).toBe(false);
+    expect(evaluateReadiness({ ...mismatch, mode: 'unplanned' })).toMatchObject({ ready: true });
+  });
+
+  it('is not ready without a healthy, promotable secondary or without DR capacity', () => {
+    expect(failed(evaluateReadiness({ ...warm, mode: 'unplanned', secondary: undefined }))).toEqual(['secondary-healthy', 'secondary-promotable', 'engine-version']);
+    expect(evaluateReadiness({ ...warm, capacity: { ready: false, detail: 'quota: 0 r6g.xlarge left' } }).ready).toBe(false);
+  });
+
+  it('judges pilot light on its replica and backup-restore on its replicated backup age', () => {
+    const pilot = evaluateReadiness({ ...warm, posture: 'pilot-light', mode: 'unplanned', rpoSeconds: 900, replica: { status: 'available' }, lagSeconds: 30 });
+    expect(pilot).toMatchObject({ ready: true, expectedDataLossSeconds: 30 });
+    const backups = evaluateReadiness({ ...warm, posture: 'backup-restore', mode: 'unplanned', rpoSeconds: 86_400, newestReplicatedBackupAt: '2026-11-30T06:00:00.000Z' });
+    expect(backups).toMatchObject({ ready: true, expectedDataLossSeconds: 21_600, wouldMiss: [] });
+    expect(evaluateReadiness({ ...warm, posture: 'backup-restore', mode: 'unplanned', newestReplicatedBackupAt: null }).ready).toBe(false);
+    // A switchover of backup-restore cannot drain anything: refused.
+    expect(failed(evaluateReadiness({ ...warm, posture: 'backup-restore', rpoSeconds: 86_400, newestReplicatedBackupAt: '2026-11-30T06:00:00.000Z' }))).toEqual(['lag-can-reach-zero']);
+  });
+
+  it('counts a filestore backlog over the RPO as a miss, and an unknown lag as unknown', () => {
+    expect(evaluateReadiness({ ...warm, mode: 'unplanned', filestoreBacklogSeconds: 600 }).wouldMiss).toEqual(['RPO']);
+    const unknown = evaluateReadiness({ ...warm, mode: 'unplanned', lagSeconds: null });
+    expect(unknown).toMatchObject({ ready: true, expectedDataLossSeconds: null });
+    expect(unknown.checks.find((c) => c.name === 'rpo')).toMatchObject({ passed: false, blocking: false });
+  });
+});
