@@ -75,21 +75,30 @@ export interface ReleaseTransitionContext {
 
 export type ReleaseGuardName = 'approverIsNotRequester';
 
-export const releaseGuards: Readonly<Record<ReleaseGuardName, TableGuard<ReleaseTransitionContext>>> = {
-  approverIsNotRequester: {
+/**
+ * The four-eyes rule of anything that changes many tenants at once: the approver is named and is
+ * someone other than the requester. `what` names the thing approved, `risk` what one person must
+ * not do alone.
+ */
+export function approverIsNotRequesterGuard(what: string, risk: string): TableGuard<ReleaseTransitionContext> {
+  return {
     label: 'approver is not the requester',
     description:
       'the approver is named and is someone other than the requester (compared without case or surrounding blanks, ' +
-      'as IAM names are), so no one can put a change on the whole fleet alone; the API answers 403 when refused',
+      `as IAM names are), so no one can ${risk} alone; the API answers 403 when refused`,
     refusal(ctx) {
       const approver = identity(ctx.approver);
       const requester = identity(ctx.requester);
       if (!approver) return 'no approver is named';
       if (!requester) return 'the requester is unknown, so the approver cannot be shown to be someone else';
-      if (approver === requester) return `${ctx.approver?.trim()} requested this release and cannot also approve it`;
+      if (approver === requester) return `${ctx.approver?.trim()} requested this ${what} and cannot also approve it`;
       return null;
     },
-  },
+  };
+}
+
+export const releaseGuards: Readonly<Record<ReleaseGuardName, TableGuard<ReleaseTransitionContext>>> = {
+  approverIsNotRequester: approverIsNotRequesterGuard('release', 'put a change on the whole fleet'),
 };
 
 function identity(name: string | undefined): string {
