@@ -67,6 +67,9 @@ export const handler = workflowStep<DrillState, { outcome?: string; cleanedUp: b
     );
   }
 
+  // The lock first: the drill is over whatever the evidence bucket answers, and the next may start.
+  await repo.releaseDrillLock(drill.tenantId, drill.drillId);
+
   try {
     await putEvidence(drill, drill.evidenceKey ?? drillNames.evidenceKey(drill.tenantId, drill.drillId, drill.startedAt), at.toISOString());
   } catch (error) {
@@ -78,12 +81,11 @@ export const handler = workflowStep<DrillState, { outcome?: string; cleanedUp: b
       return { ...rest, reason: [d.reason, `evidence report not written: ${message}`].filter(Boolean).join('; ') };
     });
   }
+  const tenant = await repo.requireTenant(drill.tenantId);
+  await repo.recordLastDrill(drill.tenantId, lastDrillOf(drill, tenant.lastDrill));
   await putDrillMetrics(drill, at).catch((error: unknown) => logger.warn('drill metrics not put', { drillId: drill.drillId, error }));
   await publishDrillEvent(drill, at);
 
-  const tenant = await repo.requireTenant(drill.tenantId);
-  await repo.recordLastDrill(drill.tenantId, lastDrillOf(drill, tenant.lastDrill));
-  await repo.releaseDrillLock(drill.tenantId, drill.drillId);
 
   if (operation && !['SUCCEEDED', 'FAILED'].includes(operation.status)) {
     if (drill.outcome === 'FAILED') {

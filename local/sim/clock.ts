@@ -25,6 +25,12 @@ export const DURATIONS = {
   secretPurge: 30,
   /** How long a call into an unreachable region hangs before it times out. */
   unreachableTimeout: 10,
+  /** A planned switchover of an Aurora global database (once the secondary has caught up). */
+  globalSwitchover: 120,
+  /** An unplanned failover of an Aurora global database (AllowDataLoss). */
+  globalFailover: 60,
+  /** Promoting a cross-region read replica cluster (or detaching a global secondary) to a standalone writer. */
+  replicaPromote: 300,
 } as const;
 
 export type DurationName = keyof typeof DURATIONS;

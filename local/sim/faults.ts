@@ -30,9 +30,11 @@ const faultRuleSchema = z
       .optional(),
     rate: z.number().min(0).max(1).optional(),
     count: z.number().int().positive().optional(),
-    effect: z.enum(['error', 'unreachable', ...IMAGE_EFFECTS, ...TENANT_EFFECTS]).default('error'),
+    effect: z.enum(['error', 'unreachable', 'replication-lag', ...IMAGE_EFFECTS, ...TENANT_EFFECTS]).default('error'),
     image: z.string().min(1).max(300).optional(),
     tenant: z.string().regex(TENANT_ID_PATTERN, 'must be a tenant id').optional(),
+    /** `replication-lag` only: the lag, in seconds of the simulated clock (not scaled). */
+    seconds: z.number().min(0).max(86_400).optional(),
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -42,6 +44,8 @@ const faultRuleSchema = z
     const tenantEffect = (TENANT_EFFECTS as readonly string[]).includes(rule.effect);
     if (tenantEffect && !rule.tenant) ctx.addIssue({ code: 'custom', path: ['tenant'], message: `effect ${rule.effect} needs the tenant it applies to` });
     if (!tenantEffect && rule.tenant) ctx.addIssue({ code: 'custom', path: ['tenant'], message: `tenant only applies to ${TENANT_EFFECTS.join(', ')}` });
+    if (rule.effect === 'replication-lag' && rule.seconds === undefined) ctx.addIssue({ code: 'custom', path: ['seconds'], message: 'effect replication-lag needs the lag in seconds' });
+    if (rule.effect !== 'replication-lag' && rule.seconds !== undefined) ctx.addIssue({ code: 'custom', path: ['seconds'], message: 'seconds only applies to replication-lag' });
   });
 
 export type FaultRule = z.infer<typeof faultRuleSchema>;
@@ -77,8 +81,13 @@ export class FaultInjector {
   private rules: ActiveFaultRule[] = [];
   private nextId = 1;
   private random: () => number;
+  /** When each rule was set (epoch ms of `now`): a region unreachable since then stops replicating from then. */
+  private readonly setAt = new WeakMap<ActiveFaultRule, number>();
 
-  constructor(private readonly seed = 1) {
+  constructor(
+    private readonly seed = 1,
+    private readonly now: () => number = Date.now,
+  ) {
     this.random = prng(seed);
   }
 
@@ -91,6 +100,8 @@ export class FaultInjector {
     }
     this.random = prng(this.seed);
     this.rules = parsed.data.map((r) => ({ ...r, id: this.nextId++, fired: 0 }));
+    const now = this.now();
+    for (const r of this.rules) this.setAt.set(r, now);
     return this.list();
   }
 
@@ -139,6 +150,27 @@ export class FaultInjector {
       if (this.fires(rule)) return true;
     }
     return false;
+  }
+
+  /**
+   * Since when (epoch ms) RDS of a region has been unreachable for good (an `unreachable` rule on
+   * every call of `rds` or `*` there, without rate or count), or undefined. Asked without consuming.
+   */
+  unreachableSince(region: string): number | undefined {
+    let since: number | undefined;
+    for (const rule of this.rules) {
+      if (rule.effect !== 'unreachable' || (rule.service !== '*' && rule.service !== 'rds') || rule.operation) continue;
+      if ((rule.region && rule.region !== region) || (rule.rate !== undefined && rule.rate < 1) || rule.count !== undefined) continue;
+      const at = this.setAt.get(rule) ?? this.now();
+      since = since === undefined ? at : Math.min(since, at);
+    }
+    return since;
+  }
+
+  /** The replication lag (seconds) a `replication-lag` rule sets for what replicates into a region, or undefined. */
+  replicationLag(region: string): number | undefined {
+    for (const rule of this.rules) if (rule.effect === 'replication-lag' && (!rule.region || rule.region === region)) return rule.seconds;
+    return undefined;
   }
 
   private fires(rule: ActiveFaultRule): boolean {

@@ -39,6 +39,14 @@ export interface SimDbCluster {
   restoredTo?: number;
   /** The restore fails (an injected fault): the cluster ends `failed` instead of `available`. */
   restoreFails?: boolean;
+  /** The Aurora global database it is a member of (rds-global.ts). */
+  globalCluster?: string;
+  /** While it replicates (a global secondary, or a cross-region read replica): its source cluster's ARN. Read-only then. */
+  replicaOf?: string;
+  /** An old global writer cut off by a failover with data loss: read-only, it keeps the content it had. */
+  diverged?: boolean;
+  /** Promotion to a standalone writer (epoch ms it ends): `promoting` until then. */
+  promotingUntil?: number;
 }
 
 /** One PostgreSQL database of a cluster. */
@@ -120,7 +128,7 @@ export const AURORA_INSTANCE_CLASSES = new Set([
   ...Object.entries(INSTANCE_FAMILIES).flatMap(([family, sizes]) => sizes.map((size) => `db.${family}.${size}`)),
 ]);
 
-export type ClusterStatus = 'creating' | 'available' | 'deleting' | 'failed';
+export type ClusterStatus = 'creating' | 'available' | 'deleting' | 'failed' | 'promoting';
 
 /** How far behind the clock Aurora's latest restorable time typically is, before scaling. */
 export const RESTORABLE_LAG_SECONDS = 300;
@@ -163,7 +171,8 @@ export class RdsStore {
   clusterStatus(c: SimDbCluster): ClusterStatus {
     if (c.deletingSince !== undefined) return 'deleting';
     if (this.ctx.clock.nowMs() < c.availableAt) return 'creating';
-    return c.restoreFails ? 'failed' : 'available';
+    if (c.restoreFails) return 'failed';
+    return c.promotingUntil !== undefined && this.ctx.clock.nowMs() < c.promotingUntil ? 'promoting' : 'available';
   }
 
   instanceStatus(i: SimDbInstance): 'creating' | 'available' | 'deleting' | 'failed' {
@@ -245,6 +254,9 @@ export class RdsStore {
       EarliestRestorableTime: window?.earliest,
       LatestRestorableTime: window?.latest,
       TagList: tagsToList(c.tags),
+      GlobalClusterIdentifier: c.globalCluster,
+      // A global secondary shows its global cluster, a cross-region read replica its source.
+      ReplicationSourceIdentifier: c.replicaOf && !c.globalCluster ? c.replicaOf : undefined,
     };
   }
 

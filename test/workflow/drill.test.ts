@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepDrillLeftovers } from '#functions/drill/sweep-drill-leftovers.ts';
+import { writeHeartbeats } from '#functions/drill/write-heartbeats.ts';
 import type { LocalControlPlane } from '#local/control-plane.ts';
 import type { DrillRecord } from '#shared/domain/drill-types.ts';
 import type { Operation } from '#shared/domain/types.ts';
@@ -144,5 +145,28 @@ describe('the drill workflow when things go wrong', () => {
       await sweepDrillLeftovers(plane.repo, plane.config, later);
       return (await inventoryDrillClusters()).length === 0;
     });
+  });
+
+  it('an evidence bucket that refuses the report still ends the drill recorded, unlocked, saying the report is missing', async () => {
+    await provision('wf-evidence');
+    await writeHeartbeats(plane.repo, plane.config);
+    plane.clock.advance(5);
+    await api(plane, 'POST', '/_local/faults', { rules: [{ service: 's3', operation: 'PutObject', error: 'AccessDenied' }] });
+    let drill: DrillRecord;
+    try {
+      const started = await startDrill('wf-evidence');
+      drill = started.drill;
+      await waitForOperation(plane, started.operation.operationId);
+    } finally {
+      await api(plane, 'DELETE', '/_local/faults');
+    }
+    const done = await record('wf-evidence', drill.drillId);
+    expect(done).toMatchObject({ status: 'COMPLETED', outcome: 'PASSED', cleanedUp: true });
+    expect(done.evidenceKey).toBeUndefined();
+    expect(done.reason).toMatch(/evidence report not written: .*AccessDenied|evidence report not written/);
+    const tenant = await plane.repo.requireTenant('wf-evidence');
+    expect(tenant.drillLock).toBeUndefined();
+    expect(tenant.lastDrill).toMatchObject({ drillId: drill.drillId, outcome: 'PASSED' });
+    expect(tenant.lastDrill?.evidenceKey).toBeUndefined();
   });
 });
