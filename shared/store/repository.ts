@@ -6,6 +6,7 @@
 import { clock } from '#shared/lib/clock.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DrillRecord, LastDrill } from '#shared/domain/drill-types.ts';
+import type { Failover, FailoverTenant } from '#shared/domain/failover-types.ts';
 import type { Release, ReleaseWave, TenantRelease, WaveBatch } from '#shared/domain/release-types.ts';
 import type { TenantOutcomeContext, TenantOutcomeEvent } from '#shared/domain/release-tenant-outcome.ts';
 import type {
@@ -21,6 +22,7 @@ import { cellLoads, releaseCellSlot, reserveCellSlot } from './cells.ts';
 import { appendChange, listChanges, type ChangeInput } from './changes.ts';
 import { getDesiredState, putDesiredState, type DesiredState } from './desired-state.ts';
 import { documentClient, type StoreContext } from './dynamo.ts';
+import { createFailover, getFailover, getFailoverTenant, listFailovers, listFailoverTenants, requireFailover, updateFailover, updateFailoverTenant } from './failovers.ts';
 import { acquireDrillLock, createDrill, getDrill, listDrills, recordLastDrill, releaseDrillLock, requireDrill, updateDrill } from './drills.ts';
 import { completeIdempotency, getIdempotency, putIdempotency, type IdempotencyRecord } from './idempotency.ts';
 import { acquireLease, releaseLease, renewLease } from './leases.ts';
@@ -126,6 +128,33 @@ export class FleetRepository {
   /** `updateTenant` at the version it reads itself (one read, not two); a racing write is still a Conflict. */
   updateCurrentTenant(tenantId: string, mutate: (t: Tenant) => Tenant, change: ChangeInput): Promise<Tenant> {
     return updateCurrentTenant(this.ctx, tenantId, mutate, change);
+  }
+
+  // Failovers
+
+  createFailover(failover: Failover, tenants: readonly FailoverTenant[]): Promise<Failover> {
+    return createFailover(this.ctx, failover, tenants);
+  }
+  getFailover(failoverId: string): Promise<Failover | undefined> {
+    return getFailover(this.ctx, failoverId);
+  }
+  requireFailover(failoverId: string): Promise<Failover> {
+    return requireFailover(this.ctx, failoverId);
+  }
+  updateFailover(failoverId: string, mutate: (f: Failover) => Failover): Promise<Failover> {
+    return updateFailover(this.ctx, failoverId, mutate);
+  }
+  getFailoverTenant(failoverId: string, tenantId: string): Promise<FailoverTenant | undefined> {
+    return getFailoverTenant(this.ctx, failoverId, tenantId);
+  }
+  updateFailoverTenant(failoverId: string, tenantId: string, mutate: (t: FailoverTenant) => FailoverTenant): Promise<FailoverTenant> {
+    return updateFailoverTenant(this.ctx, failoverId, tenantId, mutate);
+  }
+  listFailoverTenants(failoverId: string, page: PageRequest = {}): Promise<Page<FailoverTenant>> {
+    return listFailoverTenants(this.ctx, failoverId, page);
+  }
+  listFailovers(page: PageRequest = {}): Promise<Page<Failover>> {
+    return listFailovers(this.ctx, page);
   }
 
   // Drills

@@ -11,6 +11,9 @@
  *   RELEASE#<id> / META                the release (status, strategy, counts; the approval task token)
  *   RELEASE#<id> / WAVE#<0000>         a wave: its tenants, failure budget and failures
  *   RELEASE#<id> / TENANT#<tenantId>   a tenant's outcome in the release (the decision task token)
+ *   TENANT#<id> / DRILL#<drillId>      a restore drill of the tenant (drill ids sort by time)
+ *   FAILOVER#<id> / META               a failover: request, status, units, figures
+ *   FAILOVER#<id> / TENANT#<tenantId>  a tenant's outcome in the failover, its steps' timings
  * GSIs:
  *   ByStatus       GSI1PK = TENANTS#STATUS#<status>      GSI1SK = <tenantId>
  *                  GSI1PK = RELEASES#STATUS#<status>     GSI1SK = <createdAt>#<releaseId>
@@ -18,6 +21,7 @@
  *   ByModel        GSI3PK = TENANTS#MODEL#<model>        GSI3SK = <tenantId>
  *   ByCollection   GSI4PK = TENANTS#ALL | OPS#<tenantId>  GSI4SK = <tenantId> | <createdAt>
  *                  GSI4PK = RELEASES#ALL                 GSI4SK = <createdAt>#<releaseId>
+ *                  GSI4PK = FAILOVERS#ALL                GSI4SK = <createdAt>#<failoverId>
  * Attributes the keys do not show:
  *   the tenant item holds `lease` ({owner, expiresAt}, written only by the lease calls, so updates
  *   never undo it) and `lastChange` (the change event of its latest write, re-appended before the
