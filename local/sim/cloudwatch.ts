@@ -27,6 +27,9 @@ export interface MetricPoint {
 }
 
 const MAX_POINTS = 1000;
+const RDS_NAMESPACE = 'AWS/RDS';
+/** Aurora global database lag metrics, answered for replicating clusters (dimension `DBClusterIdentifier` of the secondary). */
+export const LAG_METRICS = ['AuroraGlobalDBRPOLag', 'AuroraGlobalDBReplicationLag'] as const;
 /** GetMetricData answers at most this many datapoints per call. */
 const MAX_DATAPOINTS = 100_800;
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]{0,254}$/;
@@ -38,13 +41,20 @@ export class CloudWatchSim implements ServiceSim {
 
   private readonly region: string;
   private readonly signals?: TenantSignals;
+  private readonly replicationLag?: (clusterIdentifier: string) => number | undefined;
 
   constructor(
     private readonly ctx: SimContext,
-    options: { region?: string; signals?: TenantSignals } = {},
+    options: {
+      region?: string;
+      signals?: TenantSignals;
+      /** The current replication lag (ms) of a replicating Aurora cluster of the region, by identifier (rds-global.ts). */
+      replicationLag?: (clusterIdentifier: string) => number | undefined;
+    } = {},
   ) {
     this.region = options.region ?? 'us-east-1';
     this.signals = options.signals;
+    this.replicationLag = options.replicationLag;
   }
 
   readonly operations = {
@@ -115,6 +125,16 @@ export class CloudWatchSim implements ServiceSim {
           if (value === undefined) continue;
           timestamps.push(new Date(t));
           values.push(value);
+        }
+      }
+      const lagCluster = stat.Metric.Dimensions?.find((d) => d.Name === 'DBClusterIdentifier')?.Value;
+      if (stat.Metric.Namespace === RDS_NAMESPACE && lagCluster && (LAG_METRICS as readonly string[]).includes(stat.Metric.MetricName)) {
+        // The lag as it stands now (milliseconds, as Aurora publishes it), at every period of the window.
+        const lag = this.replicationLag?.(lagCluster);
+        for (let t = end - period * 1000; lag !== undefined && t >= start; t -= period * 1000) {
+          if (++datapoints > MAX_DATAPOINTS) throw invalid(`Too many datapoints requested: more than ${MAX_DATAPOINTS}.`);
+          timestamps.push(new Date(t));
+          values.push(lag);
         }
       }
       return { Id: q.Id, Label: q.Label ?? metric, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };

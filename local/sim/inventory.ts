@@ -35,6 +35,13 @@ export interface RegionInventory {
       instances: Array<{ identifier: string; status: string; class: string }>;
       /** A cluster made by a restore: the point its data is from. */
       restoredTo?: string;
+      /** Member of an Aurora global database. */
+      globalCluster?: string;
+      /** While it replicates (global secondary or cross-region read replica): its source cluster's ARN and the current lag. */
+      replicaOf?: string;
+      replicationLagMs?: number;
+      /** An old global writer cut off by a failover with data loss. */
+      diverged?: boolean;
     }>;
     /** Per cluster; `copyOf` marks a release's pre-change copy, `upgraded` the last module upgrade run on it. */
     databases: Record<string, Array<{ name: string; owner: string; initialised: boolean; copyOf?: string; upgraded?: { image: string; modules: string[]; releaseId?: string } }>>;
@@ -60,6 +67,8 @@ export interface CloudInventory {
   route53: { zones: Array<{ id: string; name: string }>; records: Array<{ zone: string; name: string; type: string; value: string }> };
   iam: { roles: Array<{ name: string; arn: string; policies: string[]; tags: Record<string, string> }> };
   faults: ActiveFaultRule[];
+  /** Aurora global databases: their members (writer first) and status. */
+  globalClusters?: Array<{ identifier: string; status: string; writer?: string; members: Array<{ arn: string; region: string; isWriter: boolean; synchronization?: string }> }>;
 }
 
 export interface TenantResource {
@@ -127,6 +136,9 @@ function regionInventory(sim: SimCloud, region: string, listing: Array<{ name: s
         tags: { ...c.tags },
         instances: store.instancesOf(c.identifier).map((i) => ({ identifier: i.identifier, status: store.instanceStatus(i), class: i.instanceClass })),
         ...(c.restoredTo !== undefined ? { restoredTo: new Date(c.restoredTo).toISOString() } : {}),
+        ...(c.globalCluster ? { globalCluster: c.globalCluster } : {}),
+        ...(c.replicaOf ? { replicaOf: c.replicaOf, replicationLagMs: sim.globalDatabases.lagMs(region, c.identifier) } : {}),
+        ...(c.diverged ? { diverged: true } : {}),
       })),
       databases: Object.fromEntries(
         clusters.map((c) => [
@@ -194,6 +206,14 @@ export function cloudInventory(sim: SimCloud): CloudInventory {
     },
     iam: { roles: [...sim.iam.roles.values()].map((r) => ({ name: r.name, arn: r.arn, policies: [...r.policies.keys()].sort(), tags: { ...r.tags } })) },
     faults: sim.faults.list(),
+    globalClusters: (sim.globalDatabases.operations.DescribeGlobalClusters({}).GlobalClusters ?? []).map((g) => ({
+      identifier: g.GlobalClusterIdentifier!,
+      status: g.Status!,
+      writer: g.GlobalClusterMembers?.find((m) => m.IsWriter)?.DBClusterArn,
+      members: [...(g.GlobalClusterMembers ?? [])]
+        .sort((a, b) => Number(b.IsWriter) - Number(a.IsWriter))
+        .map((m) => ({ arn: m.DBClusterArn!, region: m.DBClusterArn!.split(':')[3]!, isWriter: !!m.IsWriter, ...(m.SynchronizationStatus ? { synchronization: m.SynchronizationStatus } : {}) })),
+    })),
   };
 }
 

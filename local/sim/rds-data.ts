@@ -40,6 +40,17 @@ export interface RdsDataHooks {
   /** Before a restored database is read: its content is settled, and what it refers to outside the database (its filestore) is in place. */
   beforeRestoredRead?(database: string, db: SimDatabase | undefined): Promise<void>;
   postgres?: SimPostgres;
+  /** Cross-region replication (rds-global.ts): a replicating cluster's content is brought up to date before it is read, and it refuses writes. */
+  replication?: { beforeRead(cluster: SimDbCluster): void; readOnly(cluster: SimDbCluster): boolean };
+}
+
+/** Statements that only read (besides the restored-database SQL): what a read-only cluster still answers. */
+const READ_PATTERNS = [pooledSqlPatterns.roleExists, pooledSqlPatterns.databaseExists, pooledSqlPatterns.newestWrite, pooledSqlPatterns.terminateConnections, heartbeatSqlPatterns.newest];
+
+/** PostgreSQL's error for a write on a hot standby: `cannot execute INSERT in a read-only transaction`. */
+function readOnlyError(sql: string) {
+  const verb = /^(?:(?:CREATE|ALTER|DROP)\s+(?:TABLE|ROLE|DATABASE|USER)|[A-Z]+)/i.exec(sql)?.[0]?.toUpperCase().replace(/\s+/g, ' ') ?? 'statement';
+  return pgError(`cannot execute ${verb} in a read-only transaction`, '25006');
 }
 
 function param(parameters: SqlParameter[] | undefined, name: string): string {
@@ -80,8 +91,13 @@ export class RdsDataSim implements ServiceSim {
     if (!cluster.httpEndpointEnabled) {
       throw awsError('rds-data', 'HttpEndpointNotEnabledException', `HttpEndpoint is not enabled for cluster ${cluster.identifier}. Please refer to https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html#data-api.troubleshooting`);
     }
-    if (i.database && !cluster.databases.has(i.database)) throw pgError(`database "${i.database}" does not exist`, '3D000');
     const sql = i.sql!.trim();
+    const replication = this.hooks.replication;
+    if (replication) {
+      replication.beforeRead(cluster);
+      if (replication.readOnly(cluster) && !READ_PATTERNS.some((p) => p.test(sql))) throw readOnlyError(sql);
+    }
+    if (i.database && !cluster.databases.has(i.database)) throw pgError(`database "${i.database}" does not exist`, '3D000');
     const database = i.database ?? cluster.databaseName ?? 'postgres';
     if (cluster.restoredTo === undefined) return this.run(cluster, sql, i.parameters, database);
     const postgres = this.readsPostgres(cluster, database, sql);
@@ -124,6 +140,11 @@ export class RdsDataSim implements ServiceSim {
       if (!db.heartbeats?.table) throw missing();
       const id = appendHeartbeat(db.heartbeats, now, writer);
       return { records: [[{ longValue: id }, { stringValue: timestamptzText(now) }]], numberOfRecordsUpdated: 1 };
+    }
+    if (h.newest.test(sql)) {
+      if (!db.heartbeats?.table) throw missing();
+      const newest = db.heartbeats.at.length > 0 ? Math.max(...db.heartbeats.at) : undefined;
+      return { records: [[newest === undefined ? { isNull: true } : { stringValue: timestamptzText(newest) }]], numberOfRecordsUpdated: 0 };
     }
     const prune = h.prune.exec(sql);
     if (prune) {

@@ -77,7 +77,6 @@ export class GlobalDatabases {
     RemoveFromGlobalCluster: (i: RemoveFromGlobalClusterCommandInput) => this.remove(i),
     SwitchoverGlobalCluster: (i: SwitchoverGlobalClusterCommandInput) => this.switchover(i),
     FailoverGlobalCluster: (i: FailoverGlobalClusterCommandInput) => this.failover(i),
-    PromoteReadReplicaDBCluster: (i: PromoteReadReplicaDBClusterCommandInput) => this.promote(i),
   };
 
   // --- lookups -------------------------------------------------------------------------------
@@ -120,7 +119,7 @@ export class GlobalDatabases {
     const lag = this.setLagMs(arnRegion(c.arn)!);
     const sourceRegion = c.replicaOf ? arnRegion(c.replicaOf) : undefined;
     const down = sourceRegion ? this.deps.faults.unreachableSince(sourceRegion) : undefined;
-    return Math.max(c.createdAt.getTime(), down === undefined ? now - lag : Math.min(now - lag, down - lag));
+    return down === undefined ? now - lag : Math.min(now - lag, down - lag);
   }
 
   /** The current lag (ms) of a replicating cluster of a region, by identifier; undefined when it does not replicate. */
@@ -138,14 +137,15 @@ export class GlobalDatabases {
     const databases = new Map<string, SimDatabase>();
     for (const [name, d] of source.databases) {
       const mine = c.databases.get(name);
-      const upgraded = d.upgraded && Date.parse(d.upgraded.at) <= point ? d.upgraded : mine?.upgraded;
+      // The newest upgrade made by the point: the source's, else the one this cluster already held (if it was made by then).
+      const by = (u: SimDatabase['upgraded']) => (u && Date.parse(u.at) <= point ? u : undefined);
+      const upgraded = by(d.upgraded) ?? by(mine?.upgraded);
       databases.set(name, { ...d, upgraded: upgraded && structuredClone(upgraded), heartbeats: heartbeatsAsOf(d.heartbeats, point) });
     }
     c.databases.clear();
     for (const [name, d] of databases) c.databases.set(name, d);
     c.roles.clear();
     for (const r of source.roles) c.roles.add(r);
-    c.replicatedAt = point;
   }
 
   /** Before the Data API reads a cluster: operations that ended are settled, a replicating cluster's content is brought up to date. */
@@ -178,11 +178,9 @@ export class GlobalDatabases {
       if (op.kind !== 'switchover') continue;
       // Planned: the target has caught up with everything the old writer committed.
       const target = this.clusterByArn(op.to);
-      const old = this.clusterByArn(op.from);
       if (!target) continue;
       this.sync(target, op.endsAt);
       this.makeWriter(g, target);
-      if (old) old.replicaOf = target.arn;
     }
   }
 
@@ -205,6 +203,11 @@ export class GlobalDatabases {
     if (i.ReplicationSourceIdentifier) {
       source = this.clusterByArn(i.ReplicationSourceIdentifier);
       if (!source) throw awsError('rds', 'DBClusterNotFoundFault', `DBCluster ${i.ReplicationSourceIdentifier} not found.`);
+      // As in AWS: cross-region read replica clusters are Aurora MySQL's (binlog); Aurora
+      // PostgreSQL replicates across regions only as a global database.
+      if (source.engine === 'aurora-postgresql') {
+        throw awsError('rds', 'InvalidParameterCombination', 'Cross-Region read replica clusters are not supported for aurora-postgresql; use an Aurora global database.');
+      }
       if (arnRegion(source.arn) === region) throw awsError('rds', 'InvalidParameterValue', 'ReplicationSourceIdentifier must be a DB cluster in another region.');
       if (source.replicaOf) throw awsError('rds', 'InvalidDBClusterStateFault', `DB cluster ${source.identifier} is itself a replica.`);
     } else {
@@ -228,10 +231,7 @@ export class GlobalDatabases {
       g.members.push(c.arn);
       if (!join.source) g.writer = c.arn;
     }
-    if (join.source) {
-      c.replicaOf = join.source.arn;
-      c.replicatedAt = c.createdAt.getTime();
-    }
+    if (join.source) c.replicaOf = join.source.arn;
   }
 
   /** A member cluster is deleted: AWS refuses while it is in a global database. */
@@ -239,9 +239,13 @@ export class GlobalDatabases {
     if (c.globalCluster) throw awsError('rds', 'InvalidDBClusterStateFault', 'This cluster is a part of a global cluster, please remove it from globalcluster first');
   }
 
-  /** The read replicas of a cluster (their identifiers, for `ReadReplicaIdentifiers`). */
-  replicasOf(c: SimDbCluster): string[] {
-    return this.deps.regions().flatMap((r) => [...this.deps.store(r).clusters.values()].filter((x) => x.replicaOf === c.arn && !x.globalCluster).map((x) => x.arn));
+  /** Cross-region read replicas by source ARN (their ARNs, for `ReadReplicaIdentifiers`): one pass over every region. */
+  replicaIndex(): Map<string, string[]> {
+    const index = new Map<string, string[]>();
+    for (const r of this.deps.regions()) {
+      for (const x of this.deps.store(r).clusters.values()) if (x.replicaOf && !x.globalCluster) index.set(x.replicaOf, [...(index.get(x.replicaOf) ?? []), x.arn]);
+    }
+    return index;
   }
 
   // --- operations ----------------------------------------------------------------------------
@@ -388,12 +392,12 @@ export class GlobalDatabases {
     return { GlobalCluster: this.toGlobal(g) };
   }
 
-  private promote(i: PromoteReadReplicaDBClusterCommandInput): Out<PromoteReadReplicaDBClusterCommandOutput> {
+  /** PromoteReadReplicaDBCluster, called in the replica's region: it becomes a standalone writer (`promoting`, then `available`). */
+  promote(store: RdsStore, i: PromoteReadReplicaDBClusterCommandInput): Out<PromoteReadReplicaDBClusterCommandOutput> {
     requireParams('rds', i, ['DBClusterIdentifier']);
-    const c = this.findCluster(i.DBClusterIdentifier!);
-    if (!c) throw awsError('rds', 'DBClusterNotFoundFault', `DBCluster ${i.DBClusterIdentifier} not found.`);
+    this.settle();
+    const c = store.mustCluster(i.DBClusterIdentifier);
     if (!c.replicaOf || c.globalCluster) throw awsError('rds', 'InvalidDBClusterStateFault', `DB cluster ${c.identifier} is not a read replica.`);
-    const store = this.storeOf(c);
     const status = store.clusterStatus(c);
     if (status !== 'available') throw awsError('rds', 'InvalidDBClusterStateFault', `DB cluster ${c.identifier} is in ${status} state.`);
     this.sync(c);
@@ -402,13 +406,4 @@ export class GlobalDatabases {
     return { DBCluster: store.toDBCluster(c) };
   }
 
-  /** The cluster to promote: the call's region is not known here, so by ARN, else by identifier in any region. */
-  private findCluster(id: string): SimDbCluster | undefined {
-    if (id.startsWith('arn:')) return this.clusterByArn(id);
-    for (const r of this.deps.regions()) {
-      const c = this.deps.store(r).cluster(id);
-      if (c?.replicaOf) return c;
-    }
-    return undefined;
-  }
 }

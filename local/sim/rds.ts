@@ -27,10 +27,18 @@ import type {
   Filter,
   ModifyDBClusterCommandInput,
   ModifyDBClusterCommandOutput,
+  PromoteReadReplicaDBClusterCommandInput,
+  CreateGlobalClusterCommandInput,
+  DescribeGlobalClustersCommandInput,
+  DeleteGlobalClusterCommandInput,
+  RemoveFromGlobalClusterCommandInput,
+  SwitchoverGlobalClusterCommandInput,
+  FailoverGlobalClusterCommandInput,
   RestoreDBClusterFromSnapshotCommandInput,
   RestoreDBClusterToPointInTimeCommandInput,
 } from '@aws-sdk/client-rds';
-import { awsError, requireParams } from './errors.ts';
+import { awsError, notImplemented, requireParams } from './errors.ts';
+import type { GlobalDatabases } from './rds-global.ts';
 import { RdsRestores, type RestoreHooks } from './rds-restores.ts';
 import { AURORA_INSTANCE_CLASSES, assertIdentifier, RdsStore, type SimDbCluster, type SimDbInstance } from './rds-store.ts';
 import type { SecretsSim } from './secrets.ts';
@@ -50,6 +58,8 @@ export interface RdsHooks {
   restores?: RestoreHooks;
   /** A cluster's deletion began: its data is gone for every reader. */
   clusterDeleted?(cluster: SimDbCluster): void;
+  /** Cross-region replication (global databases, read replicas): shared by every region. */
+  global?: GlobalDatabases;
 }
 
 export class RdsSim implements ServiceSim {
@@ -80,7 +90,20 @@ export class RdsSim implements ServiceSim {
     RestoreDBClusterFromSnapshot: (i: RestoreDBClusterFromSnapshotCommandInput) => this.restores.restoreFromSnapshot(i),
     RestoreDBClusterToPointInTime: (i: RestoreDBClusterToPointInTimeCommandInput) => this.restores.restoreToPointInTime(i),
     EnableHttpEndpoint: (i: EnableHttpEndpointCommandInput) => this.enableHttpEndpoint(i),
+    CreateGlobalCluster: (i: CreateGlobalClusterCommandInput) => this.global.operations.CreateGlobalCluster(i),
+    DescribeGlobalClusters: (i: DescribeGlobalClustersCommandInput) => this.global.operations.DescribeGlobalClusters(i),
+    DeleteGlobalCluster: (i: DeleteGlobalClusterCommandInput) => this.global.operations.DeleteGlobalCluster(i),
+    RemoveFromGlobalCluster: (i: RemoveFromGlobalClusterCommandInput) => this.global.operations.RemoveFromGlobalCluster(i),
+    SwitchoverGlobalCluster: (i: SwitchoverGlobalClusterCommandInput) => this.global.operations.SwitchoverGlobalCluster(i),
+    FailoverGlobalCluster: (i: FailoverGlobalClusterCommandInput) => this.global.operations.FailoverGlobalCluster(i),
+    PromoteReadReplicaDBCluster: (i: PromoteReadReplicaDBClusterCommandInput) => this.global.promote(this.store, i),
   };
+
+  private get global(): GlobalDatabases {
+    if (!this.hooks.global) throw notImplemented('rds', 'cross-region replication');
+    return this.hooks.global;
+  }
+
 
   /** A cluster that exists from the start (a cell), available at once. */
   seedCluster(c: { identifier: string; arn?: string; masterSecretArn: string; masterUsername?: string; tags?: Record<string, string> }): SimDbCluster {
@@ -112,11 +135,18 @@ export class RdsSim implements ServiceSim {
   }
 
   private describeClusters(i: DescribeDBClustersCommandInput): Out<DescribeDBClustersCommandOutput> {
-    if (i.DBClusterIdentifier) return { DBClusters: [this.store.toDBCluster(this.store.mustCluster(i.DBClusterIdentifier))] };
+    const replicas = this.hooks.global?.replicaIndex();
+    // A source cluster lists its cross-region read replicas.
+    const out = (c: SimDbCluster) => {
+      const d = this.store.toDBCluster(c);
+      const of = replicas?.get(c.arn);
+      return of ? { ...d, ReadReplicaIdentifiers: of } : d;
+    };
+    if (i.DBClusterIdentifier) return { DBClusters: [out(this.store.mustCluster(i.DBClusterIdentifier))] };
     this.store.sweep();
     const ids = filterValues(i.Filters, 'db-cluster-id');
     const clusters = [...this.store.clusters.values()].filter((c) => !ids || ids.includes(c.identifier) || ids.includes(c.arn.toLowerCase()));
-    return { DBClusters: clusters.map((c) => this.store.toDBCluster(c)) };
+    return { DBClusters: clusters.map(out) };
   }
 
   private createCluster(i: CreateDBClusterCommandInput): Out<CreateDBClusterCommandOutput> {
@@ -125,6 +155,11 @@ export class RdsSim implements ServiceSim {
     if (i.Engine !== ENGINE) throw awsError('rds', 'InvalidParameterValue', `Invalid DB engine: ${i.Engine}. The simulated cloud offers ${ENGINE}.`);
     const engineVersion = i.EngineVersion ?? DEFAULT_ENGINE_VERSION;
     if (!ENGINE_VERSION.test(engineVersion)) throw awsError('rds', 'InvalidParameterCombination', `Cannot find version ${engineVersion} for ${ENGINE}`);
+    if ((i.GlobalClusterIdentifier || i.ReplicationSourceIdentifier) && !this.hooks.global) throw awsError('rds', 'InvalidParameterValue', 'Cross-region replication is not simulated here.');
+    const join = this.hooks.global?.join(i, this.region);
+    // A secondary or a replica takes its master user and databases from its source.
+    const source = join?.source;
+    if (source) return this.createReplica(i, engineVersion, join!);
     if (!i.MasterUsername) throw awsError('rds', 'InvalidParameterValue', 'The parameter MasterUsername must be provided and must not be blank.');
     if (!/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(i.MasterUsername)) throw awsError('rds', 'InvalidParameterValue', 'MasterUsername must begin with a letter and contain only alphanumeric characters and underscores.');
     if (i.ManageMasterUserPassword && i.MasterUserPassword) throw awsError('rds', 'InvalidParameterCombination', 'You cannot specify MasterUserPassword when ManageMasterUserPassword is turned on.');
@@ -173,6 +208,42 @@ export class RdsSim implements ServiceSim {
       cluster.masterSecretArn = secret.arn;
     }
     this.store.clusters.set(identifier, cluster);
+    if (join) this.hooks.global!.joined(cluster, join);
+    return { DBCluster: this.store.toDBCluster(cluster) };
+  }
+
+  /** A global secondary or a cross-region read replica: read-only, no master user of its own, its databases its source's. */
+  private createReplica(i: CreateDBClusterCommandInput, engineVersion: string, join: NonNullable<ReturnType<GlobalDatabases['join']>>): Out<CreateDBClusterCommandOutput> {
+    const source = join.source!;
+    const subnetGroup = i.DBSubnetGroupName ?? 'default';
+    if (!this.store.subnetGroups.has(subnetGroup)) throw awsError('rds', 'DBSubnetGroupNotFoundFault', `DB subnet group '${subnetGroup}' does not exist.`);
+    const identifier = i.DBClusterIdentifier!.toLowerCase();
+    if (this.store.cluster(identifier)) throw awsError('rds', 'DBClusterAlreadyExistsFault', 'DB Cluster already exists');
+    const storageEncrypted = i.StorageEncrypted ?? source.storageEncrypted;
+    const cluster: SimDbCluster = {
+      identifier,
+      arn: this.store.arn('cluster', identifier),
+      resourceId: this.store.newResourceId('cluster'),
+      engine: ENGINE,
+      engineVersion: i.EngineVersion ? engineVersion : source.engineVersion,
+      masterUsername: source.masterUsername,
+      databaseName: source.databaseName,
+      deletionProtection: i.DeletionProtection ?? false,
+      storageEncrypted,
+      kmsKeyId: storageEncrypted ? (i.KmsKeyId ?? `arn:aws:kms:${this.region}:${this.ctx.accountId}:alias/aws/rds`) : undefined,
+      backupRetentionPeriod: i.BackupRetentionPeriod ?? 1,
+      subnetGroup,
+      securityGroups: i.VpcSecurityGroupIds ?? [],
+      httpEndpointEnabled: i.EnableHttpEndpoint ?? false,
+      tags: tagsFromList(i.Tags),
+      createdAt: this.ctx.clock.now(),
+      availableAt: this.ctx.clock.after('auroraClusterCreate'),
+      databases: new Map(),
+      roles: new Set(),
+      copyTagsToSnapshot: i.CopyTagsToSnapshot ?? false,
+    };
+    this.store.clusters.set(identifier, cluster);
+    this.hooks.global!.joined(cluster, join);
     return { DBCluster: this.store.toDBCluster(cluster) };
   }
 
@@ -207,6 +278,7 @@ export class RdsSim implements ServiceSim {
     // A failed cluster can only be deleted; one still being created cannot, yet.
     if (status !== 'available' && status !== 'failed') throw awsError('rds', 'InvalidDBClusterStateFault', `Cluster cannot be deleted, it is currently in ${status} state.`);
     if (c.deletionProtection) throw awsError('rds', 'InvalidDBClusterStateFault', 'Cannot delete protected Cluster, please disable deletion protection and try again.');
+    this.hooks.global?.assertDeletable(c);
     if (this.store.instancesOf(c.identifier).some((inst) => this.store.instanceStatus(inst) !== 'deleting')) {
       throw awsError('rds', 'InvalidDBClusterStateFault', 'Cluster cannot be deleted, it still contains DB instances in non-deleting state.');
     }

@@ -21,6 +21,7 @@ import { imageOf, JOB_LABEL } from './kubernetes-status.ts';
 import { SimKubeCluster, simKubernetesApi } from './kubernetes.ts';
 import { SimOdooProbe } from './probe.ts';
 import { RdsDataSim } from './rds-data.ts';
+import { GlobalDatabases } from './rds-global.ts';
 import { RdsSim } from './rds.ts';
 import { Route53Sim } from './route53.ts';
 import { S3Sim, type S3Backend } from './s3.ts';
@@ -90,14 +91,17 @@ export class SimCloud {
   readonly content: TenantContent;
   /** Restored databases as real PostgreSQL (one PGlite per process). */
   readonly postgres = simPostgres;
+  /** Aurora global databases and cross-region read replicas, across the regions. */
+  readonly globalDatabases: GlobalDatabases;
   private readonly regionSims = new Map<string, RegionSims>();
   private readonly ctx: SimContext;
 
   constructor(options: SimCloudOptions) {
     this.config = options.config;
     this.clock = new SimClock(options.timeScale ?? DEFAULT_SIM_TIME_SCALE, options.now, options.virtualTime);
-    this.faults = new FaultInjector(options.seed ?? 1);
+    this.faults = new FaultInjector(options.seed ?? 1, () => this.clock.nowMs());
     this.ctx = { clock: this.clock, accountId: options.config.accountId };
+    this.globalDatabases = new GlobalDatabases(this.ctx, { store: (region) => this.region(region).rds.store, regions: () => this.regions(), faults: this.faults });
     this.signals = new TenantSignals({
       faults: this.faults,
       clusters: () => this.regions().flatMap((r) => [...this.region(r).kube.values()]),
@@ -135,17 +139,19 @@ export class SimCloud {
       const rds = new RdsSim(this.ctx, name, secrets, {
         restores: this.content,
         clusterDeleted: (cluster) => void this.postgres.dropCluster(cluster.resourceId).catch(() => undefined),
+        global: this.globalDatabases,
       });
       r = {
         rds,
         secrets,
         rdsData: new RdsDataSim(rds.store, secrets, this.initialisedDatabases, {
-          newestWrite: (_cluster, database) => this.signals.newestWrite(database, this.initialisedDatabases.get(database)?.at ?? null),
+          newestWrite: (cluster, database) => this.globalDatabases.newestWrite(cluster, this.signals.newestWrite(database, this.initialisedDatabases.get(database)?.at ?? null)),
           beforeRestoredRead: (database, db) => this.content.beforeRead(database, db),
           postgres: this.postgres,
+          replication: this.globalDatabases,
         }),
         eks: new EksSim(this.ctx, name),
-        cloudwatch: new CloudWatchSim(this.ctx, { region: name, signals: this.signals }),
+        cloudwatch: new CloudWatchSim(this.ctx, { region: name, signals: this.signals, replicationLag: (cluster) => this.globalDatabases.lagMs(name, cluster) }),
         events: new EventBridgeSim(this.ctx, name),
         kube: new Map(),
       };

@@ -29,6 +29,8 @@ export const heartbeatSql = {
     sql: `CREATE TABLE IF NOT EXISTS ${HEARTBEAT_TABLE} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), writer text NOT NULL)`,
   }),
   prune: () => ({ sql: `DELETE FROM ${HEARTBEAT_TABLE} WHERE at < now() - interval '${HEARTBEAT_RETENTION_DAYS} days'` }),
+  /** The newest heartbeat a database holds (NULL when none): one side of a failover's data-loss window. */
+  newest: () => ({ sql: `SELECT max(at)::text AS newest FROM ${HEARTBEAT_TABLE}` }),
 };
 
 /** Statement shapes the simulator recognises, derived from the builders above. */
@@ -36,4 +38,5 @@ export const heartbeatSqlPatterns = {
   insert: /^INSERT INTO odoo_fleet_heartbeat \(at, writer\) VALUES \(now\(\), :writer\) RETURNING id, at::text AS at$/,
   createTable: /^CREATE TABLE IF NOT EXISTS odoo_fleet_heartbeat \(id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now\(\), writer text NOT NULL\)$/,
   prune: /^DELETE FROM odoo_fleet_heartbeat WHERE at < now\(\) - interval '(\d+) days'$/,
+  newest: /^SELECT max\(at\)::text AS newest FROM odoo_fleet_heartbeat$/,
 };

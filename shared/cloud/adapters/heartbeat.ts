@@ -58,3 +58,19 @@ export async function writeHeartbeat(data: RDSDataClient, target: HeartbeatTarge
   if (pruned) await run(data, target, heartbeatSql.prune());
   return { id, at: timestamptzToIso(atField.stringValue), pruned };
 }
+
+/**
+ * The newest heartbeat a database holds, as an ISO time, or null when it holds none (no table, or
+ * an empty one). Read on both sides of a failover: the old primary's newest that the new one lacks
+ * is the data that did not arrive.
+ */
+export async function readNewestHeartbeat(data: RDSDataClient, target: HeartbeatTarget): Promise<string | null> {
+  try {
+    const out = await run(data, target, heartbeatSql.newest());
+    const field = out.records?.[0]?.[0];
+    return typeof field?.stringValue === 'string' ? timestamptzToIso(field.stringValue) : null;
+  } catch (err) {
+    if (missingTable(err)) return null;
+    throw err;
+  }
+}
