@@ -9,7 +9,7 @@ import { readRestorePoint } from '#shared/cloud/adapters/drill-database.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import { restorePointCheck } from '#shared/domain/drill-measure.ts';
 import { drillNames } from '#shared/domain/drill-names.ts';
-import { cellOf } from '#shared/domain/fleet-lookup.ts';
+import { backupCluster } from '#shared/domain/fleet-lookup.ts';
 import { resourceFailed, validationError } from '#shared/lib/errors.ts';
 import { advanceDrill, type DrillState } from '#shared/lib/drill-step.ts';
 import { workflowStep } from '#shared/lib/workflow-step.ts';
@@ -28,7 +28,7 @@ export const handler = workflowStep<DrillState, NonNullable<DrillState['begin']>
   if (!db) throw resourceFailed(`tenant ${tenant.tenantId} has no database to restore`);
 
   const region = tenant.activeRegion;
-  const sourceClusterIdentifier = tenant.placement.model === 'dedicated' ? db.clusterIdentifier : cellOf(config, tenant.placement).auroraClusterIdentifier;
+  const sourceClusterIdentifier = backupCluster(config, tenant);
   const begun = {
     region,
     sourceClusterIdentifier,

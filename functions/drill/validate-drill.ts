@@ -8,8 +8,7 @@
  */
 import { cloud } from '#shared/cloud/clients.ts';
 import { dataApiRunner, s3FilestoreProbe, validateRestore } from '#shared/cloud/drill-validation.ts';
-import { cellOf } from '#shared/domain/fleet-lookup.ts';
-import { names } from '#shared/domain/names.ts';
+import { filestoreLocation } from '#shared/domain/fleet-lookup.ts';
 import { resourceFailed } from '#shared/lib/errors.ts';
 import { advanceDrill, type DrillState } from '#shared/lib/drill-step.ts';
 import { workflowStep } from '#shared/lib/workflow-step.ts';
@@ -19,8 +18,7 @@ export const handler = workflowStep<DrillState, NonNullable<DrillState['validati
   const restore = state.restore;
   if (!begun || !restore?.clusterArn || !restore.secretArn) throw resourceFailed('the drill target is not restored yet');
   const tenant = await repo.requireTenant(state.tenantId);
-  const filestore = tenant.resources.filestore ?? (tenant.placement.model === 'pooled' ? { bucket: cellOf(config, tenant.placement).bucket, prefix: names.filestorePrefix(tenant.tenantId) } : undefined);
-  if (!filestore) throw resourceFailed(`tenant ${tenant.tenantId} has no filestore recorded`);
+  const filestore = tenant.resources.filestore ?? filestoreLocation(config, tenant.tenantId, tenant.placement, begun.region);
 
   const result = await validateRestore({
     sql: dataApiRunner(cloud().rdsData(begun.region), { resourceArn: restore.clusterArn, secretArn: restore.secretArn, database: begun.databaseName }),

@@ -10,7 +10,7 @@ import { writeHeartbeat } from '#shared/cloud/adapters/heartbeat.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import { DRILLABLE_STATUSES } from '#shared/domain/drill-schedule.ts';
 import { fleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
-import { cellOf } from '#shared/domain/fleet-lookup.ts';
+import { tenantDataTarget } from '#shared/domain/fleet-lookup.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { logger } from '#shared/lib/logger.ts';
 import { allPages } from '#shared/store/query.ts';
@@ -25,17 +25,6 @@ export interface HeartbeatResult {
   failed: { tenantId: string; error: string }[];
 }
 
-function heartbeatTarget(config: FleetConfig, tenant: Tenant): { region: string; resourceArn: string; secretArn: string; database: string } | undefined {
-  const db = tenant.resources.database;
-  if (!db) return undefined;
-  if (tenant.placement.model === 'pooled') {
-    const cell = cellOf(config, tenant.placement);
-    return { region: tenant.activeRegion, resourceArn: cell.auroraClusterArn, secretArn: cell.masterSecretArn, database: db.databaseName };
-  }
-  const resourceArn = `arn:aws:rds:${tenant.activeRegion}:${config.accountId}:cluster:${db.clusterIdentifier}`;
-  return { region: tenant.activeRegion, resourceArn, secretArn: db.secretArn, database: db.databaseName };
-}
-
 export async function writeHeartbeats(repo: FleetRepository, config: FleetConfig): Promise<HeartbeatResult> {
   const tenants: Tenant[] = [];
   for (const status of DRILLABLE_STATUSES) tenants.push(...(await allPages((cursor) => repo.listTenants({ status, limit: 100, cursor }))));
@@ -44,10 +33,9 @@ export async function writeHeartbeats(repo: FleetRepository, config: FleetConfig
   const worker = async () => {
     while (next < tenants.length) {
       const tenant = tenants[next++]!;
-      const target = heartbeatTarget(config, tenant);
-      if (!target) continue;
+      if (!tenant.resources.database) continue;
       try {
-        await writeHeartbeat(cloud().rdsData(target.region), target, WRITER);
+        await writeHeartbeat(cloud().rdsData(tenant.activeRegion), tenantDataTarget(config, tenant), WRITER);
         result.written++;
       } catch (error) {
         result.failed.push({ tenantId: tenant.tenantId, error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300) });

@@ -5,13 +5,11 @@
  * whole fleet and a dashboard can show one tenant), and an EventBridge event for failures and breaches.
  */
 import { PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DRILL_METRIC_NAMESPACE } from '#shared/domain/drill-names.ts';
 import type { DrillRecord } from '#shared/domain/drill-types.ts';
-import { logger } from '#shared/lib/logger.ts';
 import { cloud } from './clients.ts';
-import { controlPlaneRegion, RELEASE_EVENT_SOURCE } from './release-events.ts';
+import { controlPlaneRegion, putFleetEvent } from './release-events.ts';
 
 export { DRILL_METRIC_NAMESPACE };
 
@@ -108,18 +106,5 @@ export async function publishDrillEvent(drill: DrillRecord, at: Date, region = c
     evidenceKey: drill.evidenceKey,
     cleanedUp: drill.cleanedUp,
   };
-  try {
-    const out = await cloud()
-      .events(region)
-      .send(new PutEventsCommand({ Entries: [{ Source: RELEASE_EVENT_SOURCE, DetailType: DRILL_DETAIL_TYPES[drill.outcome], Detail: JSON.stringify(detail), Time: at }] }));
-    const entry = out.Entries?.[0];
-    if ((out.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
-      logger.warn('drill event not accepted', { drillId: drill.drillId, errorCode: entry?.ErrorCode });
-      return undefined;
-    }
-    return entry.EventId;
-  } catch (error) {
-    logger.warn('drill event not published', { drillId: drill.drillId, error });
-    return undefined;
-  }
+  return putFleetEvent(region, DRILL_DETAIL_TYPES[drill.outcome], detail, at, { drillId: drill.drillId, tenantId: drill.tenantId });
 }

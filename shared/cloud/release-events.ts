@@ -48,36 +48,32 @@ export function releaseEventDetail(input: Pick<ReleaseEventInput, 'release' | 't
   }) as ReleaseEventDetail;
 }
 
-/** Puts one release event; returns its event id, or undefined when it could not be put (logged). */
-export async function publishReleaseEvent(input: ReleaseEventInput): Promise<string | undefined> {
-  const region = input.region ?? controlPlaneRegion();
-  const fields = { releaseId: input.release.releaseId, detailType: input.detailType, tenantId: input.tenantId };
+/**
+ * Puts one event on the region's default bus, best effort: returns its event id, or undefined when
+ * it could not be put (logged with `fields`). Release and drill events both go through here.
+ */
+export async function putFleetEvent(region: string, detailType: string, detail: Record<string, unknown>, at: Date | undefined, fields: Record<string, unknown>): Promise<string | undefined> {
   try {
     const out = await cloud()
       .events(region)
-      .send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              Source: RELEASE_EVENT_SOURCE,
-              DetailType: input.detailType,
-              Detail: JSON.stringify(releaseEventDetail(input)),
-              Time: input.at,
-            },
-          ],
-        }),
-      );
+      .send(new PutEventsCommand({ Entries: [{ Source: RELEASE_EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), Time: at }] }));
     // PutEvents succeeds as a call even when the entry is refused: the refusal is in the entry.
     const entry = out.Entries?.[0];
     if ((out.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
-      logger.warn('release event not accepted', { ...fields, errorCode: entry?.ErrorCode, errorMessage: entry?.ErrorMessage });
+      logger.warn('event not accepted', { ...fields, detailType, errorCode: entry?.ErrorCode, errorMessage: entry?.ErrorMessage });
       return undefined;
     }
     return entry.EventId;
   } catch (error) {
-    logger.warn('release event not published', { ...fields, error });
+    logger.warn('event not published', { ...fields, detailType, error });
     return undefined;
   }
+}
+
+/** Puts one release event; returns its event id, or undefined when it could not be put (logged). */
+export function publishReleaseEvent(input: ReleaseEventInput): Promise<string | undefined> {
+  const region = input.region ?? controlPlaneRegion();
+  return putFleetEvent(region, input.detailType, releaseEventDetail(input), input.at, { releaseId: input.release.releaseId, tenantId: input.tenantId });
 }
 
 /** Lambda's own region in AWS; locally, where no region may be set, the fleet's primary region. */

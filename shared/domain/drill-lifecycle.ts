@@ -64,3 +64,12 @@ export function drillAllowedEvents(state: DrillState): DrillEvent[] {
 export function drillLifecycleMermaid(): string {
   return drillTable.mermaid();
 }
+
+/**
+ * Whether a drill in `status` is already where `event` leads, or further: a retried step finds its
+ * first attempt's move done. The statuses are listed in the order a drill goes through them.
+ */
+export function drillAlreadyPast(status: DrillStatus, event: DrillEvent): boolean {
+  const target = drillTransitions.find((t) => t.event === event)?.to;
+  return target !== undefined && target !== NEW_DRILL && DRILL_STATUSES.indexOf(status) >= DRILL_STATUSES.indexOf(target);
+}

@@ -2,7 +2,7 @@
  * What every drill step shares: the state the drill workflow carries, and a safe way to move the
  * drill's record (its status changes only along the drill lifecycle table).
  */
-import { drillTransition, type DrillEvent } from '#shared/domain/drill-lifecycle.ts';
+import { drillAlreadyPast, drillTransition, type DrillEvent } from '#shared/domain/drill-lifecycle.ts';
 import type { DrillRecord } from '#shared/domain/drill-types.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
 import { AppError } from './errors.ts';
@@ -38,25 +38,11 @@ export async function advanceDrill(repo: FleetRepository, state: Pick<DrillState
     const moved = drillTransition(d.status, event);
     if (!moved.ok) {
       // A retried step finds the drill already moved on by its first attempt: keep where it is.
-      if (alreadyPast(d.status, event)) return changed;
+      if (drillAlreadyPast(d.status, event)) return changed;
       throw new AppError('ValidationError', `drill ${d.drillId}: ${moved.reason}`);
     }
     return { ...changed, status: moved.to };
   });
-}
-
-const ORDER = ['REQUESTED', 'RESTORING', 'VALIDATING', 'TEARING_DOWN', 'COMPLETED'] as const;
-const EVENT_TARGET: Record<DrillEvent, (typeof ORDER)[number]> = {
-  Requested: 'REQUESTED',
-  RestoreRequested: 'RESTORING',
-  RestoreAvailable: 'VALIDATING',
-  Validated: 'TEARING_DOWN',
-  Failed: 'TEARING_DOWN',
-  TornDown: 'COMPLETED',
-};
-
-function alreadyPast(status: DrillRecord['status'], event: DrillEvent): boolean {
-  return ORDER.indexOf(status) >= ORDER.indexOf(EVENT_TARGET[event]);
 }
 
 /** A drill's leftovers expire this long after it began: what the sweeper reads from the tags. */

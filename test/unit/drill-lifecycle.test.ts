@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DRILL_EVENTS, DRILL_STATES, drillAllowedEvents, drillLifecycleMermaid, drillTransition, type DrillEvent, type DrillState, type DrillStatus } from '#shared/domain/drill-lifecycle.ts';
+import { DRILL_EVENTS, DRILL_STATES, drillAllowedEvents, drillAlreadyPast, drillLifecycleMermaid, drillTransition, type DrillEvent, type DrillState, type DrillStatus } from '#shared/domain/drill-lifecycle.ts';
 
 /** The drill lifecycle as specified, written out independently of the table. */
 const expected: Partial<Record<`${DrillState}|${DrillEvent}`, DrillStatus>> = {
@@ -45,5 +45,12 @@ describe('the drill lifecycle', () => {
     expect(diagram).toContain('[*] --> REQUESTED : Requested');
     expect(diagram).toContain('VALIDATING --> TEARING_DOWN : Failed');
     expect(diagram).toContain('COMPLETED --> [*]');
+  });
+
+  it('knows when a retried step finds the drill already moved on', () => {
+    expect(drillAlreadyPast('TEARING_DOWN', 'Failed')).toBe(true);
+    expect(drillAlreadyPast('VALIDATING', 'RestoreAvailable')).toBe(true);
+    expect(drillAlreadyPast('RESTORING', 'RestoreAvailable')).toBe(false);
+    expect(drillAlreadyPast('COMPLETED', 'TornDown')).toBe(true);
   });
 });

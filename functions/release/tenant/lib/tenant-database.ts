@@ -2,7 +2,6 @@
  * Where a tenant's database lives and what a release keeps of it: the cell cluster (pooled) or the
  * tenant's own cluster (dedicated), the pre-change copy's name, and how to query it.
  */
-import type { DataTarget } from '#shared/cloud/adapters/release-database.ts';
 import type { CellConfig, FleetConfig } from '#shared/domain/fleet-config.ts';
 import { cellOf } from '#shared/domain/fleet-lookup.ts';
 import { releaseNames } from '#shared/domain/release-names.ts';
@@ -29,21 +28,5 @@ export function preChangeCopy(config: FleetConfig, tenant: Tenant, releaseId: st
     : { snapshotIdentifier: releaseNames.preChangeSnapshot(tenant.tenantId, releaseId, config.namePrefix) };
 }
 
-/** The Data API target that reads the tenant's own database, as the cluster's master user. */
-export function tenantDataTarget(config: FleetConfig, tenant: Tenant): DataTarget {
-  const database = databaseOf(tenant);
-  if (tenant.placement.model === 'pooled') {
-    const cell = cellFor(config, tenant);
-    return { resourceArn: cell.auroraClusterArn, secretArn: cell.masterSecretArn, database: database.databaseName };
-  }
-  return {
-    resourceArn: `arn:aws:rds:${tenant.activeRegion}:${config.accountId}:cluster:${database.clusterIdentifier}`,
-    secretArn: database.secretArn,
-    database: database.databaseName,
-  };
-}
-
-/** The cluster whose backups protect the tenant: its own, or its cell's. */
-export function backupCluster(config: FleetConfig, tenant: Tenant): string {
-  return tenant.placement.model === 'pooled' ? cellFor(config, tenant).auroraClusterIdentifier : databaseOf(tenant).clusterIdentifier;
-}
+// Where the tenant's data and backups are: shared with the drills, so defined with the fleet lookups.
+export { backupCluster, tenantDataTarget } from '#shared/domain/fleet-lookup.ts';
