@@ -10,16 +10,26 @@ const PRIMARY = 'eu-west-1';
 const DR = 'eu-central-1';
 
 function cell(id: string) {
+  const masterSecretArn = `arn:aws:secretsmanager:${PRIMARY}:${LOCAL_ACCOUNT_ID}:secret:odoo/cells/${id}/master-Lc${id.slice(-1).toUpperCase()}0a1`;
   return {
     id,
     region: PRIMARY,
     eksCluster: 'fleet-euw1',
     auroraClusterIdentifier: `odoo-${id}`,
     auroraClusterArn: `arn:aws:rds:${PRIMARY}:${LOCAL_ACCOUNT_ID}:cluster:odoo-${id}`,
-    masterSecretArn: `arn:aws:secretsmanager:${PRIMARY}:${LOCAL_ACCOUNT_ID}:secret:odoo/cells/${id}/master-Lc${id.slice(-1).toUpperCase()}0a1`,
+    masterSecretArn,
     bucket: `odoo-${id}-${LOCAL_ACCOUNT_ID}-${PRIMARY}`,
     capacity: 50,
     accepts: ['low', 'standard'] as Array<'low' | 'standard'>,
+    // The cell's Aurora global database: a headless secondary in the DR region, the secret's replica, the bucket's replica.
+    dr: {
+      globalClusterIdentifier: `odoo-${id}-global`,
+      auroraClusterIdentifier: `odoo-${id}`,
+      auroraClusterArn: `arn:aws:rds:${DR}:${LOCAL_ACCOUNT_ID}:cluster:odoo-${id}`,
+      masterSecretArn: masterSecretArn.replace(`:${PRIMARY}:`, `:${DR}:`),
+      eksCluster: 'fleet-euc1',
+      bucket: `odoo-${id}-${LOCAL_ACCOUNT_ID}-${DR}`,
+    },
   };
 }
 

@@ -24,6 +24,22 @@ export const cellConfigSchema = z.object({
   capacity: z.number().check(z.int(), z.positive()),
   /** Criticalities the cell accepts (critical tenants are never pooled). */
   accepts: z._default(z.array(z.enum(['low', 'standard'])), ['low', 'standard']),
+  /**
+   * The cell in the fleet's DR region: the secondary of the cell's Aurora global database (headless
+   * until a failover adds its writer instance), the EKS cluster whose node pool takes the cell's
+   * tenants there, the master secret's replica and the replica of the filestore bucket. A cell
+   * without it can only be restored from its replicated backups.
+   */
+  dr: z.optional(
+    z.object({
+      globalClusterIdentifier: z.string(),
+      auroraClusterIdentifier: z.string(),
+      auroraClusterArn: z.string(),
+      masterSecretArn: z.string(),
+      eksCluster: z.string(),
+      bucket: z.string(),
+    }),
+  ),
 });
 export type CellConfig = z.infer<typeof cellConfigSchema>;
 
@@ -95,6 +111,20 @@ export type DrillPolicy = z.infer<typeof drillPolicySchema>;
 
 export const DEFAULT_DRILL_POLICY: DrillPolicy = drillPolicySchema.parse({});
 
+/** Failovers: how many units move at once, and the time boxes of calls into the region being left. */
+export const failoverPolicySchema = z.object({
+  /** Units (a cell, or a dedicated tenant) failing over at the same time. */
+  maxConcurrent: z._default(z.number().check(z.int(), z.positive()), 10),
+  /** Longest any optional call into the old region may take (fencing, final reads) before it is given up. */
+  oldRegionTimeoutSeconds: z._default(z.number().check(z.int(), z.positive()), 30),
+  /** How long a planned switchover waits for the replication lag to reach zero. */
+  drainTimeoutSeconds: z._default(z.number().check(z.int(), z.positive()), 300),
+  /** EventBridge Scheduler expression of the readiness report. */
+  readinessSchedule: z._default(z.string(), 'rate(15 minutes)'),
+});
+export type FailoverPolicy = z.infer<typeof failoverPolicySchema>;
+export const DEFAULT_FAILOVER_POLICY: FailoverPolicy = failoverPolicySchema.parse({});
+
 export const fleetConfigSchema = z.object({
   accountId: z.string(),
   primaryRegion: z.string(),
@@ -113,6 +143,11 @@ export const fleetConfigSchema = z.object({
     vpcSecurityGroupIds: z.array(z.string()).check(z.minLength(1)),
     /** KMS key for dedicated clusters and buckets; the AWS-managed key when absent. */
     kmsKeyId: z.optional(z.string()),
+    /** EKS cluster of the DR region that takes dedicated tenants on failover; the first one listed in that region when absent. */
+    drEksCluster: z.optional(z.string()),
+    /** DB subnet group and security groups of the DR region's secondaries; the primary's names when absent. */
+    drDbSubnetGroupName: z.optional(z.string()),
+    drVpcSecurityGroupIds: z.optional(z.array(z.string()).check(z.minLength(1))),
   }),
   /** Bucket receiving offboarding exports and final dumps. */
   archiveBucket: z.string(),
@@ -124,6 +159,7 @@ export const fleetConfigSchema = z.object({
   offboardGraceSeconds: z._default(z.number().check(z.int(), z.nonnegative()), 0),
   release: z._default(releasePolicySchema, DEFAULT_RELEASE_POLICY),
   drills: z._default(drillPolicySchema, DEFAULT_DRILL_POLICY),
+  failover: z._default(failoverPolicySchema, DEFAULT_FAILOVER_POLICY),
 });
 export type FleetConfig = z.infer<typeof fleetConfigSchema>;
 

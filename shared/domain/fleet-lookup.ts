@@ -10,6 +10,59 @@ export function cellOf(config: FleetConfig, placement: Placement): CellConfig {
   return cell;
 }
 
+/** A cell as it is in one region: its own cluster, secret, bucket and node pool there. */
+export interface CellInRegion {
+  id: string;
+  region: string;
+  eksCluster: string;
+  auroraClusterIdentifier: string;
+  auroraClusterArn: string;
+  masterSecretArn: string;
+  bucket: string;
+  /** The cell's Aurora global database, when it has one (its DR posture). */
+  globalClusterIdentifier?: string;
+}
+
+/** The region a cell's DR copy lives in: the fleet's other region. */
+export function otherRegion(config: Pick<FleetConfig, 'primaryRegion' | 'drRegion'>, region: string): string {
+  return region === config.drRegion ? config.primaryRegion : config.drRegion;
+}
+
+/**
+ * A cell in `region`: its home region's settings, or its `dr` settings in the fleet's other region.
+ * A pooled tenant's cell is read in the tenant's active region, so a failed-over tenant is served
+ * from the cell's DR copy.
+ */
+export function cellIn(config: FleetConfig, placement: Pick<Placement, 'cell'>, region: string): CellInRegion {
+  const cell = config.cells.find((c) => c.id === placement.cell);
+  if (!cell) throw validationError(`cell ${placement.cell ?? '(none)'} is not in the fleet configuration`);
+  const global = cell.dr ? { globalClusterIdentifier: cell.dr.globalClusterIdentifier } : {};
+  if (region === cell.region) {
+    const { id, eksCluster, auroraClusterIdentifier, auroraClusterArn, masterSecretArn, bucket } = cell;
+    return { id, region, eksCluster, auroraClusterIdentifier, auroraClusterArn, masterSecretArn, bucket, ...global };
+  }
+  if (cell.dr && region === otherRegion(config, cell.region)) return { id: cell.id, region, ...cell.dr };
+  throw validationError(`cell ${cell.id} has no copy in ${region}${cell.dr ? '' : ' (no dr section in the fleet configuration)'}`);
+}
+
+/** The EKS cluster that runs dedicated tenants in `region`. */
+export function dedicatedEksCluster(config: FleetConfig, region: string): string {
+  const home = config.eksClusters.find((c) => c.name === config.dedicated.eksCluster);
+  if (!home || home.region === region) return config.dedicated.eksCluster;
+  if (config.dedicated.drEksCluster) return config.dedicated.drEksCluster;
+  const there = config.eksClusters.find((c) => c.region === region);
+  if (!there) throw validationError(`the fleet configuration has no EKS cluster in ${region}`);
+  return there.name;
+}
+
+/** The same secret's replica in another region (Secrets Manager replicas keep the name and suffix). */
+export function secretArnIn(arn: string, region: string): string {
+  const parts = arn.split(':');
+  if (parts.length < 7 || parts[2] !== 'secretsmanager') throw validationError(`${arn} is not a Secrets Manager secret ARN`);
+  parts[3] = region;
+  return parts.join(':');
+}
+
 export function clusterOf(config: FleetConfig, name: string): EksClusterConfig {
   const cluster = config.eksClusters.find((c) => c.name === name);
   if (!cluster) throw validationError(`EKS cluster ${name} is not in the fleet configuration`);
@@ -19,7 +72,7 @@ export function clusterOf(config: FleetConfig, name: string): EksClusterConfig {
 /** Where a tenant's filestore lives: a prefix of the cell bucket, or a prefix of its own bucket. */
 export function filestoreLocation(config: FleetConfig, tenantId: string, placement: Placement, region: string): { bucket: string; prefix: string } {
   const prefix = names.filestorePrefix(tenantId);
-  if (placement.model === 'pooled') return { bucket: cellOf(config, placement).bucket, prefix };
+  if (placement.model === 'pooled') return { bucket: cellIn(config, placement, region).bucket, prefix };
   return { bucket: names.bucketName(tenantId, config.accountId, region, config.namePrefix), prefix };
 }
 
@@ -34,18 +87,24 @@ function databaseOf(tenant: TenantWithDatabase): NonNullable<Tenant['resources']
 /** The Data API target that reads the tenant's own database: the cell cluster's master, or its own cluster. */
 export function tenantDataTarget(config: FleetConfig, tenant: TenantWithDatabase): { resourceArn: string; secretArn: string; database: string } {
   const database = databaseOf(tenant);
+  return dataTargetIn(config, tenant, tenant.activeRegion);
+}
+
+/** The Data API target of the tenant's database in `region` (its primary, or its DR copy during and after a failover). */
+export function dataTargetIn(config: FleetConfig, tenant: TenantWithDatabase, region: string): { resourceArn: string; secretArn: string; database: string } {
+  const database = databaseOf(tenant);
   if (tenant.placement.model === 'pooled') {
-    const cell = cellOf(config, tenant.placement);
+    const cell = cellIn(config, tenant.placement, region);
     return { resourceArn: cell.auroraClusterArn, secretArn: cell.masterSecretArn, database: database.databaseName };
   }
   return {
-    resourceArn: `arn:aws:rds:${tenant.activeRegion}:${config.accountId}:cluster:${database.clusterIdentifier}`,
-    secretArn: database.secretArn,
+    resourceArn: `arn:aws:rds:${region}:${config.accountId}:cluster:${database.clusterIdentifier}`,
+    secretArn: secretArnIn(database.secretArn, region),
     database: database.databaseName,
   };
 }
 
 /** The cluster whose backups protect the tenant: its own, or its cell's. */
 export function backupCluster(config: FleetConfig, tenant: TenantWithDatabase): string {
-  return tenant.placement.model === 'pooled' ? cellOf(config, tenant.placement).auroraClusterIdentifier : databaseOf(tenant).clusterIdentifier;
+  return tenant.placement.model === 'pooled' ? cellIn(config, tenant.placement, tenant.activeRegion).auroraClusterIdentifier : databaseOf(tenant).clusterIdentifier;
 }

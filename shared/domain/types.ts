@@ -88,6 +88,31 @@ export interface TenantResources {
   dns?: { zone: string; name: string; target: string };
   adminSecretArn?: string;
   finalBackup?: { snapshotIdentifier?: string; dumpKey?: string; filestoreExportPrefix?: string; bucket?: string };
+  /**
+   * What the DR posture keeps in the fleet's other region (dedicated tenants; pooled tenants use
+   * their cell's `dr` section): the Aurora global database and its secondary there (headless for
+   * pilot light, with instances for warm standby), and the filestore bucket's replica.
+   */
+  dr?: {
+    region: string;
+    globalClusterIdentifier?: string;
+    clusterIdentifier?: string;
+    instanceIdentifiers?: string[];
+    bucket?: string;
+  };
+}
+
+/** Whether the tenant could fail over to `toRegion` now, and meet its targets: the scheduled readiness report. */
+export interface DrReadinessReport {
+  checkedAt: string;
+  fromRegion: string;
+  toRegion: string;
+  /** Every blocking check passed (a planned switchover could start now). */
+  ready: boolean;
+  /** Targets a failover now would miss. */
+  wouldMiss: 'RPO'[];
+  expectedDataLossSeconds: number | null;
+  checks: { name: string; passed: boolean; blocking: boolean; detail: string }[];
 }
 
 export interface Tenant {
@@ -106,6 +131,8 @@ export interface Tenant {
   activeRegion: string;
   /** The newest finished restore drill (written by the drill alone: it never changes the version). */
   lastDrill: LastDrill | null;
+  /** The newest scheduled failover readiness report (written out of band: it never changes the version). */
+  drReadiness?: DrReadinessReport;
   /** The drill running on the tenant, which keeps a second one from starting. */
   drillLock?: { drillId: string; expiresAt: string };
   /** When a release may start on the tenant; none means always (every day, around the clock, UTC). */

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import { useCloud, type CloudProvider } from '#shared/cloud/clients.ts';
-import { DEFAULT_DRILL_POLICY, setFleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
+import { DEFAULT_DRILL_POLICY, DEFAULT_FAILOVER_POLICY, setFleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
 import { createTable } from '#shared/store/create-table.ts';
 import { FleetRepository } from '#shared/store/repository.ts';
 
@@ -47,6 +47,7 @@ export function testFleetConfig(cellCapacity = 5): FleetConfig {
     offboardGraceSeconds: 0,
     release: { freezes: [], backupMaxAgeHours: 26, maxBakeSeconds: 3600 },
     drills: { ...DEFAULT_DRILL_POLICY },
+    failover: { ...DEFAULT_FAILOVER_POLICY },
   };
 }
 
