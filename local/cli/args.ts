@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DRILL_COMMANDS, DRILL_OPTIONS, drillCommandOf, isDrillCommand, type DrillCommand } from './drill-args.ts';
+import { FAILOVER_COMMANDS, FAILOVER_OPTIONS, failoverCommandOf, isFailoverCommand, type FailoverCommand } from './failover-args.ts';
 import { RELEASE_COMMANDS, RELEASE_OPTIONS, releaseCommandOf, type ReleaseCommand } from './release-args.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -44,7 +45,8 @@ export type Command =
   | { kind: 'faults clear' }
   | { kind: 'faults list' }
   | ReleaseCommand
-  | DrillCommand;
+  | DrillCommand
+  | FailoverCommand;
 
 export interface Invocation {
   globals: GlobalOptions;
@@ -75,6 +77,7 @@ const OPTIONS = {
   tenant: { type: 'string' },
   ...RELEASE_OPTIONS,
   ...DRILL_OPTIONS,
+  ...FAILOVER_OPTIONS,
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -112,6 +115,7 @@ export const COMMANDS: Record<Exclude<Command['kind'], 'help'>, Spec> = {
   'faults list': { usage: 'faults list   (local control plane only)', args: [], options: [] },
   ...RELEASE_COMMANDS,
   ...DRILL_COMMANDS,
+  ...FAILOVER_COMMANDS,
 };
 
 export function usage(): string {
@@ -206,6 +210,7 @@ function commandOf(kind: keyof typeof COMMANDS, args: string[], values: Record<s
     case 'faults list':
       return { kind };
     default:
+      if (isFailoverCommand({ kind })) return failoverCommandOf(kind as FailoverCommand['kind'], args, values);
       return isDrillCommand({ kind }) ? drillCommandOf(kind as DrillCommand['kind'], args, values) : releaseCommandOf(kind as ReleaseCommand['kind'], args, values);
   }
 }

@@ -1,6 +1,6 @@
 /** What `odooctl` prints without `--json`: short summaries and aligned tables of the API's records. */
 import type { LastDrill } from '#shared/domain/drill-types.ts';
-import type { ChangeEvent, Operation, OperationStep, Tenant, TenantResources } from '#shared/domain/types.ts';
+import type { ChangeEvent, DrReadinessReport, Operation, OperationStep, Tenant, TenantResources } from '#shared/domain/types.ts';
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -76,6 +76,24 @@ export function lastDrillText(d: LastDrill): string {
   return `${d.outcome ?? 'no outcome'} at ${d.endedAt ?? d.startedAt} (${figures}), drill ${d.drillId}${restorable}${left}`;
 }
 
+/**
+ * The tenant's newest scheduled readiness report in one line: whether a failover could start now,
+ * the blocking checks that say it could not, the data it would lose and the targets it would miss.
+ */
+export function drReadinessText(r: DrReadinessReport): string {
+  const blocking = r.checks.filter((c) => c.blocking && !c.passed).map((c) => c.name);
+  const verdict = r.ready ? 'ready' : `NOT READY${blocking.length ? ` (${blocking.join(', ')})` : ''}`;
+  const loss = r.expectedDataLossSeconds === null ? 'unknown' : seconds(r.expectedDataLossSeconds);
+  const miss = r.wouldMiss.length ? `would miss ${r.wouldMiss.join(', ')}` : 'within its targets';
+  return `${verdict} to fail over ${r.fromRegion} -> ${r.toRegion}, expected data loss ${loss}, ${miss}; checked ${r.checkedAt}`;
+}
+
+/** `eu-west-1 (DR eu-central-1), active in eu-central-1 (the DR region: failed over)` */
+function regionsText(t: Tenant): string {
+  const failedOver = t.activeRegion === t.regions.dr && t.regions.dr !== t.regions.primary;
+  return `${t.regions.primary} (DR ${t.regions.dr}), active in ${t.activeRegion}${failedOver ? ' (the DR region: failed over)' : ''}`;
+}
+
 export function formatTenant(t: Tenant): string {
   const p = t.placement;
   const resources = resourcePairs(t.resources ?? {});
@@ -88,7 +106,8 @@ export function formatTenant(t: Tenant): string {
     ['DR', `${p.drPosture}, RPO ${seconds(p.rpoSeconds)}, RTO ${seconds(p.rtoSeconds)}, backups ${p.backupRetentionDays} days`],
     ['Why', p.reason],
     ['Release', `${t.release.image}${t.release.modules.length ? ` (${t.release.modules.join(', ')})` : ''}`],
-    ['Regions', `${t.regions.primary} (DR ${t.regions.dr}), active in ${t.activeRegion}`],
+    ['Regions', regionsText(t)],
+    ['DR readiness', t.drReadiness ? drReadinessText(t.drReadiness) : undefined],
     ['Tags', t.tags.join(', ')],
     ['Last drill', t.lastDrill ? lastDrillText(t.lastDrill) : undefined],
     ['Drill running', t.drillLock ? `${t.drillLock.drillId} (its lock holds until ${t.drillLock.expiresAt})` : undefined],

@@ -11,6 +11,8 @@ import { formatCloudSummary, formatFaultRules, formatTenantInventory } from './f
 import { releaseCall, renderRelease } from './release-commands.ts';
 import { isDrillCommand } from './drill-args.ts';
 import { drillAnswerExitCode, drillCall, isMultiCallDrillCommand, renderDrill, runDrillCommand } from './drill-commands.ts';
+import { isFailoverCommand } from './failover-args.ts';
+import { failoverAnswerExitCode, failoverCall, isFailoverWatchCommand, renderFailover, runFailoverWatch } from './failover-commands.ts';
 import { watchOperation } from './watch.ts';
 import { watchRelease } from './watch-release.ts';
 import type { Release } from '#shared/domain/release-types.ts';
@@ -75,6 +77,7 @@ export async function callFor(command: Exclude<Command, { kind: 'help' }>, io: P
       return { method: 'GET', path: '/_local/faults' };
     default:
       if (isDrillCommand(command)) return drillCall(command, io);
+      if (isFailoverCommand(command)) return failoverCall(command, io);
       return releaseCall(command, { readJson: (path) => readJson(io.readFile, path), newKey: io.newKey });
   }
 }
@@ -102,6 +105,7 @@ export function render(command: Exclude<Command, { kind: 'help' }>, body: unknow
     case 'faults clear':
       return 'Fault rules cleared.';
     default:
+      if (isFailoverCommand(command)) return renderFailover(command, body);
       return isDrillCommand(command) ? renderDrill(command, body) : renderRelease(command, body);
   }
 }
@@ -132,6 +136,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (isMultiCallDrillCommand(command)) {
       return await runDrillCommand(command, { send: (c) => send(api, c), out: io.out, sleep: io.sleep, newKey: io.newKey, json: globals.json });
     }
+    if (isFailoverWatchCommand(command)) {
+      return await runFailoverWatch(command, { send: (c) => send(api, c), out: io.out, sleep: io.sleep, newKey: io.newKey, json: globals.json });
+    }
     const call = await callFor(command, io);
     if (command.kind === 'operations watch') {
       let last: Operation | undefined;
@@ -155,6 +162,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const body = await send(api, call);
     io.out(globals.json ? JSON.stringify(body, null, 2) : render(command, body));
+    if (isFailoverCommand(command)) return failoverAnswerExitCode(command, body);
     return isDrillCommand(command) ? drillAnswerExitCode(command, body) : 0;
   } catch (err) {
     if (err instanceof UsageError) {

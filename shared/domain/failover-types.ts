@@ -32,6 +32,11 @@ export interface Failover {
   tenantCount: number;
   /** A tenant-scope failover of a pooled tenant takes its whole cell. */
   widened?: { cell: string; reason: string };
+  /** Tenants in scope that do not move, and why (active elsewhere, not in a movable status). */
+  skipped?: { tenantId: string; reason: string }[];
+  /** What the readiness checks decided, in words. */
+  decision?: string;
+  approvedAt?: string;
   createdAt: string;
   updatedAt: string;
   startedAt?: string;

@@ -168,3 +168,54 @@ describe('formatApiError', () => {
     expect(formatApiError(502, 'Bad Gateway')).toBe('HTTP 502: Bad Gateway');
   });
 });
+
+describe('formatTenant: active region and DR readiness', () => {
+  const report = (over: Partial<NonNullable<Tenant['drReadiness']>> = {}): NonNullable<Tenant['drReadiness']> => ({
+    checkedAt: '2030-01-01T01:00:00.000Z',
+    fromRegion: 'eu-west-1',
+    toRegion: 'eu-central-1',
+    ready: true,
+    wouldMiss: [],
+    expectedDataLossSeconds: 4,
+    checks: [
+      { name: 'replicated-backup', passed: true, blocking: true, detail: 'newest replicated backup 2030-01-01T00:59:56.000Z (4 s old)' },
+      { name: 'dr-capacity', passed: true, blocking: true, detail: 'cell-a DR node pool has room' },
+    ],
+    ...over,
+  });
+
+  it('shows the newest readiness report: ready, the expected data loss, the targets, and when it was checked', () => {
+    const out = formatTenant(tenant('acme', { drReadiness: report() }));
+
+    expect(out).toMatch(/^DR readiness: ready to fail over eu-west-1 -> eu-central-1, expected data loss 4 s, within its targets; checked 2030-01-01T01:00:00.000Z$/m);
+    expect(out).toMatch(/^Regions: +eu-west-1 \(DR eu-central-1\), active in eu-west-1$/m);
+  });
+
+  it('names the blocking checks that failed and the targets a failover would miss', () => {
+    const out = formatTenant(
+      tenant('acme', {
+        drReadiness: report({
+          ready: false,
+          wouldMiss: ['RPO'],
+          expectedDataLossSeconds: null,
+          checks: [
+            { name: 'replicated-backup', passed: false, blocking: true, detail: 'no automated backup replicated to the DR region' },
+            { name: 'dr-capacity', passed: false, blocking: true, detail: 'cell-a DR node pool is full' },
+            { name: 'rpo', passed: false, blocking: false, detail: 'the data-loss window cannot be known (no lag or backup figure)' },
+          ],
+        }),
+      }),
+    );
+
+    expect(out).toMatch(
+      /^DR readiness: NOT READY \(replicated-backup, dr-capacity\) to fail over eu-west-1 -> eu-central-1, expected data loss unknown, would miss RPO; checked 2030-01-01T01:00:00.000Z$/m,
+    );
+  });
+
+  it('says when the tenant runs in its DR region, and prints no readiness line without a report', () => {
+    const out = formatTenant(tenant('acme', { activeRegion: 'eu-central-1' }));
+
+    expect(out).toMatch(/^Regions: +eu-west-1 \(DR eu-central-1\), active in eu-central-1 \(the DR region: failed over\)$/m);
+    expect(out).not.toMatch(/^DR readiness:/m);
+  });
+});
