@@ -1,17 +1,19 @@
 /**
- * One region's control plane: key, table and archive, the drill evidence bucket, the workflows,
- * the drill schedules, the API and the alarms.
- * The app deploys one per region of the fleet; the stack in the DR region (with the table's replica)
- * runs failovers while the primary region is down.
+ * One region's control plane: key, table (or its replica) and archive, the drill evidence bucket,
+ * the workflows, the drill and readiness schedules, the API (a nested stack) and the alarms.
+ * The app deploys one in the fleet's primary region, which owns the DynamoDB global table, and one
+ * in its DR region, which uses the table's replica there: that one runs failovers while the primary
+ * region is down, and depends at run time on nothing of the primary region.
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { tableSchema } from '#shared/store/table-schema.ts';
-import { FleetApi } from './constructs/api.ts';
+import { FleetApiStack } from './constructs/api-stack.ts';
 import { FleetData } from './constructs/data.ts';
 import { DrillEvidence, DrillSchedules } from './constructs/drills.ts';
-import { FleetEncryption } from './constructs/encryption.ts';
+import { CONTROL_PLANE_KEY_ALIAS, FleetEncryption } from './constructs/encryption.ts';
+import { FailoverReadiness } from './constructs/failover-readiness.ts';
 import { FleetObservability } from './constructs/observability.ts';
 import { acknowledgeWorkflowGrants } from './constructs/workflow-acknowledgements.ts';
 import { grantStackResources } from './constructs/workflow-permissions.ts';
@@ -19,6 +21,11 @@ import { Workflows } from './constructs/workflows.ts';
 
 export interface FleetControlPlaneStackProps extends StackProps {
   readonly fleet: FleetConfig;
+  /**
+   * `owner`: this stack creates the global table, with its replica in the fleet's DR region.
+   * `replica`: the table's owner is the primary region's stack; this one uses its local replica.
+   */
+  readonly table: 'owner' | 'replica';
 }
 
 export class FleetControlPlaneStack extends Stack {
@@ -27,7 +34,8 @@ export class FleetControlPlaneStack extends Stack {
   readonly drillEvidence: DrillEvidence;
   readonly workflows: Workflows;
   readonly drillSchedules: DrillSchedules;
-  readonly api: FleetApi;
+  readonly failoverReadiness: FailoverReadiness;
+  readonly apiStack: FleetApiStack;
   readonly observability: FleetObservability;
 
   constructor(scope: Construct, id: string, props: FleetControlPlaneStackProps) {
@@ -36,7 +44,13 @@ export class FleetControlPlaneStack extends Stack {
 
     this.encryption = new FleetEncryption(this, 'Encryption');
     const key = this.encryption.key;
-    this.data = new FleetData(this, 'Data', { key, namePrefix: fleet.namePrefix });
+    this.data = new FleetData(this, 'Data', {
+      key,
+      namePrefix: fleet.namePrefix,
+      // The replica's key is the DR stack's own, named by its alias: a KMS key is regional.
+      replicaRegions: props.table === 'owner' ? [{ region: fleet.drRegion, keyArn: `arn:aws:kms:${fleet.drRegion}:${this.account}:${CONTROL_PLANE_KEY_ALIAS}` }] : [],
+      replicaOnly: props.table === 'replica',
+    });
     const table = this.data.table;
     this.drillEvidence = new DrillEvidence(this, 'DrillEvidence', { key, namePrefix: fleet.namePrefix, accessLogsBucket: this.data.accessLogsBucket });
     const evidenceBucket = this.drillEvidence.bucket;
@@ -55,21 +69,27 @@ export class FleetControlPlaneStack extends Stack {
       environment,
       drillRunMachine: this.workflows.stateMachines['drill-run'],
     });
-    acknowledgeWorkflowGrants([this.workflows, this.drillSchedules], { table, fleet, account: this.account, evidenceBucket });
+    this.failoverReadiness = new FailoverReadiness(this, 'FailoverReadiness', { fleet, table, key, environment, schedules: this.drillSchedules });
+    acknowledgeWorkflowGrants([this.workflows, this.drillSchedules, this.failoverReadiness], { table, fleet, account: this.account, evidenceBucket });
 
-    this.api = new FleetApi(this, 'Api', {
-      table,
-      indexNames: tableSchema.indexes.map((index) => index.indexName),
-      key,
-      stateMachines: this.workflows.stateMachines,
-      environment,
+    this.apiStack = new FleetApiStack(this, 'Api', {
+      api: {
+        table,
+        indexNames: tableSchema.indexes.map((index) => index.indexName),
+        key,
+        stateMachines: this.workflows.stateMachines,
+        environment,
+      },
     });
+    const api = this.apiStack.routes.api;
+    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the control plane API' });
 
     this.observability = new FleetObservability(this, 'Observability', {
       key,
       stateMachines: this.workflows.stateMachines,
-      api: this.api.api,
+      api,
       drills: { deadLetterQueue: this.drillSchedules.deadLetterQueue },
+      failover: { readinessFunction: this.failoverReadiness.function },
     });
   }
 }

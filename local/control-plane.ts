@@ -121,6 +121,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions =
   process.env.RELEASE_STATE_MACHINE_ARN = runner.stateMachineArn('odoo-fleet-release');
   process.env.DRILL_STATE_MACHINE_ARN = runner.stateMachineArn(DRILL_MACHINE_NAME);
   process.env.DRILL_RUN_STATE_MACHINE_ARN = runner.stateMachineArn(DRILL_RUN_MACHINE_NAME);
+  process.env.FAILOVER_STATE_MACHINE_ARN = runner.stateMachineArn('odoo-fleet-failover');
 
   const { provider, sim } = createLocalCloud({
     config,

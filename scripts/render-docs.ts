@@ -87,6 +87,20 @@ const WORKFLOWS: WorkflowDoc[] = [
     source: 'statemachines/drill-run.ts',
     summary: 'selects the tenants of one criticality whose drill is due, runs their drills with bounded concurrency, and summarizes them',
   },
+  {
+    file: 'failover-workflow.md',
+    title: 'Failover workflow',
+    stateMachine: 'odoo-fleet-failover',
+    source: 'statemachines/failover.ts',
+    summary: 'validates a failover (console input included), checks readiness from the region being activated, waits for a second person when unplanned or critical, fails its units over most critical first with bounded concurrency, and records the outcome, RTO, data-loss window and evidence',
+  },
+  {
+    file: 'failover-unit-workflow.md',
+    title: 'Failover unit workflow',
+    stateMachine: 'odoo-fleet-failover-unit',
+    source: 'statemachines/failover-unit.ts',
+    summary: "fails one unit (a cell's shared database and its tenants, or one dedicated tenant) over: fence, promote, DR compute, DNS, verify, record; a failure undoes the fence when nothing was promoted",
+  },
 ];
 
 interface TableDoc {

@@ -8,7 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 
 /** The machines the control plane deploys, each `odoo-fleet-<name>`. */
-export type WorkflowName = 'provision' | 'offboard' | 'release' | 'release-batch' | 'release-tenant' | 'release-verdict' | 'release-rehearsal' | 'drill' | 'drill-run';
+export type WorkflowName = 'provision' | 'offboard' | 'release' | 'release-batch' | 'release-tenant' | 'release-verdict' | 'release-rehearsal' | 'drill' | 'drill-run' | 'failover' | 'failover-unit';
 
 export interface TaskOptions {
   /** Where the task's result goes in the state; `null` keeps the input unchanged. */

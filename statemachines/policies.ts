@@ -95,6 +95,10 @@ export const executionTimeout = {
   /** Above the restore timeout (`drills.restoreTimeoutMinutes`, 4 h by default) plus validation and teardown. */
   drill: Duration.hours(12),
   'drill-run': Duration.days(7),
+  /** A whole region, unit by unit, with the approval wait (a person may take a while to answer). */
+  failover: Duration.days(2),
+  /** One unit: promotion, compute and verification take minutes; hours mean something is stuck. */
+  'failover-unit': Duration.hours(6),
 } as const;
 
 /**
@@ -109,4 +113,13 @@ export const childStartRetry: sfn.RetryProps = {
   maxAttempts: 8,
   maxDelay: Duration.minutes(1),
   jitterStrategy: 'FULL' as sfn.JitterType,
+};
+
+export const failoverPollInterval = {
+  /** A global database switchover or failover, or a headless secondary's writer instance: minutes. */
+  promote: Duration.seconds(15),
+  /** The DR node group scaling and the Odoo pods becoming ready. */
+  compute: Duration.seconds(15),
+  /** `/web/health` and a login answering through the new DNS record. */
+  verify: Duration.seconds(10),
 };

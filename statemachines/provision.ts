@@ -1,6 +1,8 @@
 /**
- * Provision: validate -> lease -> (database | filestore | compute) in parallel -> Kubernetes objects
- * -> DNS -> Odoo init Job -> health check -> ACTIVE. Slow resources are awaited with Wait loops.
+ * Provision: validate -> lease -> (database then its DR copy | filestore | compute) in parallel ->
+ * Kubernetes objects -> DNS -> Odoo init Job -> health check -> ACTIVE. Slow resources are awaited
+ * with Wait loops. The DR copy (a dedicated tenant's global secondary) follows its database in the
+ * same branch, so it is made while compute is still coming up and a tenant is never ACTIVE without it.
  * Any failure after the lease compensates in reverse (CompensateTenant deletes whatever exists,
  * polling until all is confirmed gone) and marks the tenant FAILED with the reason.
  */
@@ -12,6 +14,7 @@ export const PROVISION_TASKS = {
   ValidateProvisionRequest: 'functions/provision/validate-request.ts',
   AcquireTenantLease: 'functions/common/acquire-lease.ts',
   EnsureTenantDatabase: 'functions/provision/ensure-database.ts',
+  EnsureTenantDrCopy: 'functions/provision/ensure-dr-copy.ts',
   EnsureTenantFilestore: 'functions/provision/ensure-filestore.ts',
   EnsureTenantCompute: 'functions/provision/ensure-compute.ts',
   ApplyKubernetesObjects: 'functions/provision/apply-kubernetes.ts',
@@ -50,11 +53,17 @@ export function defineProvision(b: WorkflowBuilder): sfn.IChainable {
     return state;
   };
 
-  // Database branch: create, then poll until available.
+  // Database branch: create, then poll until available; then its DR copy, polled the same way.
   const ensureDatabase = t('EnsureTenantDatabase', '$.database');
+  const ensureDrCopy = t('EnsureTenantDrCopy', '$.dr');
+  const drCopy = ensureDrCopy.next(
+    new sfn.Choice(s, 'DrCopyAvailable?')
+      .when(sfn.Condition.booleanEquals('$.dr.ready', true), new sfn.Pass(s, 'DrCopyReady'))
+      .otherwise(waitLoop('WaitForDrCopy', sfn.WaitTime.duration(pollInterval.database), ensureDrCopy)),
+  );
   const databaseBranch = ensureDatabase.next(
     new sfn.Choice(s, 'DatabaseAvailable?')
-      .when(sfn.Condition.booleanEquals('$.database.ready', true), new sfn.Pass(s, 'DatabaseReady'))
+      .when(sfn.Condition.booleanEquals('$.database.ready', true), new sfn.Pass(s, 'DatabaseReady').next(drCopy))
       .otherwise(waitLoop('WaitForDatabase', sfn.WaitTime.duration(pollInterval.database), ensureDatabase)),
   );
   const filestoreBranch = t('EnsureTenantFilestore', '$.filestore');
@@ -66,7 +75,7 @@ export function defineProvision(b: WorkflowBuilder): sfn.IChainable {
   );
   const resources = onFailure(
     new sfn.Parallel(s, 'EnsureTenantResources', {
-      resultSelector: { 'database.$': '$[0].database', 'filestore.$': '$[1].filestore', 'compute.$': '$[2].compute' },
+      resultSelector: { 'database.$': '$[0].database', 'dr.$': '$[0].dr', 'filestore.$': '$[1].filestore', 'compute.$': '$[2].compute' },
       resultPath: '$.resources',
     })
       .branch(databaseBranch)

@@ -42,6 +42,20 @@ const releaseRequestModel = object(
 );
 
 const releasePath = '/v1/releases/{releaseId}';
+const failoverPath = '/v1/failovers/{failoverId}';
+const failoverRequestModel = object(
+  {
+    scope: { type: 'string', enum: ['tenant', 'cell', 'region'] },
+    tenantId: text,
+    cell: text,
+    fromRegion: text,
+    toRegion: text,
+    mode: { type: 'string', enum: ['planned', 'unplanned'] },
+    reason: text,
+    force: { type: 'boolean' },
+  },
+  ['scope', 'fromRegion', 'toRegion', 'mode', 'reason'],
+);
 
 export const apiRoutes: ApiRoute[] = [
   { id: 'CreateTenant', method: 'POST', path: '/v1/tenants', entry: 'functions/api/create-tenant.ts', description: 'Creates a tenant and starts its provisioning' },
@@ -107,5 +121,24 @@ export const apiRoutes: ApiRoute[] = [
     entry: 'functions/api/decide-release-tenant.ts',
     description: 'Keeps or rolls back a tenant whose outcome awaits a human decision',
     requestModel: object({ choice: { type: 'string', enum: ['keep', 'rollback'] }, reason: text }, ['choice', 'reason']),
+  },
+  {
+    id: 'CreateFailover',
+    method: 'POST',
+    path: '/v1/failovers',
+    entry: 'functions/api/create-failover.ts',
+    description: 'Fails a tenant, a cell or a region over to the other region (planned switchover or unplanned failover)',
+    requestModel: failoverRequestModel,
+  },
+  { id: 'ListFailovers', method: 'GET', path: '/v1/failovers', entry: 'functions/api/list-failovers.ts', description: 'Lists failovers, newest first' },
+  { id: 'GetFailover', method: 'GET', path: failoverPath, entry: 'functions/api/get-failover.ts', description: "Returns a failover, its units and every tenant's steps, RTO and data-loss window" },
+  { id: 'ApproveFailover', method: 'POST', path: `${failoverPath}/approve`, entry: 'functions/api/approve-failover.ts', description: 'Approves a failover awaiting approval (not by its requester)' },
+  {
+    id: 'RejectFailover',
+    method: 'POST',
+    path: `${failoverPath}/reject`,
+    entry: 'functions/api/reject-failover.ts',
+    description: 'Rejects a failover awaiting approval',
+    requestModel: object({ reason: text }, ['reason']),
   },
 ];

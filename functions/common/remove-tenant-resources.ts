@@ -17,6 +17,7 @@ const RECORD_KEYS: Record<string, (keyof TenantResources)[]> = {
   filestore: ['filestore'],
   database: ['database'],
   secrets: ['adminSecretArn'],
+  dr: ['dr'],
 };
 
 /** Removal is only ever right for a tenant being provisioned (compensation) or offboarded. */

@@ -6,6 +6,7 @@
 import { ensureSecret, generatePassword } from '#shared/cloud/adapters/secrets.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import { applyObjects } from '#shared/cloud/kubernetes-workloads.ts';
+import { otherRegion } from '#shared/domain/fleet-lookup.ts';
 import { renderTenantBundle } from '#shared/domain/k8s-bundle.ts';
 import { names, resourceTags } from '#shared/domain/names.ts';
 import { validationError } from '#shared/lib/errors.ts';
@@ -28,6 +29,8 @@ export const handler = workflowStep<State, Record<string, unknown>>(async ({ sta
     tags: resourceTags(tenant.tenantId, state.operationId),
     kmsKeyId: config.dedicated.kmsKeyId,
     generate: () => ({ login: 'admin', password: generatePassword(32) }),
+    // The health check and the failover's verification log in from the DR region too.
+    replicaRegions: [{ region: otherRegion(config, region) }],
   });
 
   const objects = renderTenantBundle({

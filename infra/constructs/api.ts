@@ -4,7 +4,7 @@
  * throttling, JSON access logs, X-Ray, and error bodies in the contract's `{error: {code, message}}`
  * shape for the answers API Gateway gives itself (denied, throttled, invalid body).
  */
-import { CfnOutput, Duration, RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,18 +22,41 @@ export const WORKFLOWS_STARTED_BY_ROUTE: Readonly<Record<string, readonly Workfl
   DeleteTenant: ['offboard'],
   CreateRelease: ['release'],
   CreateDrill: ['drill'],
+  CreateFailover: ['failover'],
 };
 
 /**
  * Which workflows' task tokens a route's handler answers (SendTaskSuccess/SendTaskFailure): the
- * release's approval wait and a tenant's decision wait.
+ * release's approval wait, a tenant's decision wait and a failover's approval wait.
  */
 export const TASK_TOKENS_ANSWERED_BY_ROUTE: Readonly<Record<string, readonly WorkflowName[]>> = {
   ApproveRelease: ['release'],
   RejectRelease: ['release'],
   AbortRelease: ['release'],
   DecideReleaseTenant: ['release-tenant', 'release-verdict'],
+  ApproveFailover: ['failover'],
+  RejectFailover: ['failover'],
 };
+
+/** The variable naming a workflow's state machine to the routes (functions/api/lib/workflow-start.ts). */
+const MACHINE_ARN_VARIABLES: Partial<Record<WorkflowName, string>> = {
+  provision: 'PROVISION_STATE_MACHINE_ARN',
+  offboard: 'OFFBOARD_STATE_MACHINE_ARN',
+  release: 'RELEASE_STATE_MACHINE_ARN',
+  drill: 'DRILL_STATE_MACHINE_ARN',
+  failover: 'FAILOVER_STATE_MACHINE_ARN',
+};
+
+/**
+ * The machines whose ARNs a route reads: those it starts, and for a route answering task tokens
+ * the parent workflow whose ARN gives the region the tokens are answered in (the release's for the
+ * release's children, functions/api/lib/task-tokens.ts). Only these: every variable repeats in
+ * each function, whose environment Lambda caps at 4 KB, most of it the fleet configuration.
+ */
+export function machinesNamedToRoute(routeId: string): WorkflowName[] {
+  const answered = (TASK_TOKENS_ANSWERED_BY_ROUTE[routeId] ?? []).map((w): WorkflowName => (w.startsWith('release') ? 'release' : w));
+  return [...new Set([...(WORKFLOWS_STARTED_BY_ROUTE[routeId] ?? []), ...answered])];
+}
 
 /** Routes that write many items at once (a release's waves and tenant items). */
 const BATCH_WRITERS = new Set(['CreateRelease']);
@@ -53,7 +76,7 @@ export interface FleetApiProps {
   readonly indexNames: readonly string[];
   readonly key: kms.IKey;
   readonly stateMachines: Readonly<Record<WorkflowName, sfn.IStateMachine>>;
-  /** Environment every route function gets besides the state machine ARNs. */
+  /** Environment every route function gets; each also gets the ARNs of the machines it starts or answers. */
   readonly environment: Record<string, string>;
   /** @default the route table of `functions/api/routes.ts` */
   readonly routes?: readonly ApiRoute[];
@@ -77,7 +100,7 @@ export class FleetApi extends Construct {
 
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: 'odoo-fleet-control-plane',
-      description: 'Odoo fleet control plane: tenants, operations and releases',
+      description: 'Odoo fleet control plane: tenants, operations, releases, drills and failovers',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       minCompressionSize: Size.kibibytes(1),
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
@@ -121,19 +144,16 @@ export class FleetApi extends Construct {
       parameters: this.api.addRequestValidator('Parameters', { validateRequestBody: false, validateRequestParameters: true }),
     };
 
-    const environment = {
-      ...props.environment,
-      PROVISION_STATE_MACHINE_ARN: props.stateMachines.provision.stateMachineArn,
-      OFFBOARD_STATE_MACHINE_ARN: props.stateMachines.offboard.stateMachineArn,
-      RELEASE_STATE_MACHINE_ARN: props.stateMachines.release.stateMachineArn,
-      DRILL_STATE_MACHINE_ARN: props.stateMachines.drill.stateMachineArn,
-    };
-
     for (const route of routes) {
+      const machineArns = machinesNamedToRoute(route.id).map((w) => {
+        const variable = MACHINE_ARN_VARIABLES[w];
+        if (!variable) throw new Error(`route ${route.id} uses the ${w} workflow, which no variable names to the routes`);
+        return [variable, props.stateMachines[w].stateMachineArn];
+      });
       const fn = new FleetFunction(this, route.id, {
         entry: route.entry,
         description: `${route.method} ${route.path}: ${route.description}`,
-        environment,
+        environment: { ...props.environment, ...Object.fromEntries(machineArns) },
         timeout: Duration.seconds(29),
         memorySize: 1024,
       });
@@ -164,7 +184,6 @@ export class FleetApi extends Construct {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason: 'The account-level API Gateway logging role uses the AWS managed policy AWS documents for it; API Gateway names its execution log groups itself.',
     });
-    new CfnOutput(this, 'Url', { value: this.api.url, description: 'Base URL of the control plane API' });
   }
 
   private grantRouteAccess(fn: FleetFunction, route: ApiRoute, props: FleetApiProps): void {

@@ -2,9 +2,10 @@
  * The control plane's state: the single DynamoDB table (keys from `shared/store/table-schema.ts`,
  * so the repository and the table cannot disagree) and the archive bucket.
  *
- * The table is a `TableV2` (an `AWS::DynamoDB::GlobalTable` with one replica today) because the
- * failover feature adds a replica in the DR region: with a plain `AWS::DynamoDB::Table` that would
- * mean replacing a deletion-protected table that holds every tenant record.
+ * The table is one DynamoDB global table (`AWS::DynamoDB::GlobalTable`): the primary region's stack
+ * owns it, with a replica in the DR region encrypted with that region's own key; the DR region's
+ * stack does not create it but uses its local replica by name, so its functions read and write
+ * tenant records with the primary region down.
  *
  * The archive bucket (`<prefix>-fleet-archive-<account>-<region>`) receives offboarding exports,
  * final database dumps and drill/failover evidence. The fleet configuration's `archiveBucket` names
@@ -23,16 +24,24 @@ export interface FleetDataProps {
   readonly namePrefix: string;
   /**
    * Regions holding a replica of the table, each with its replica key ARN (a KMS key is regional).
-   * Replicas arrive with cross-region failover; until then the table lives in the stack's region only.
-   * @default - no replica
+   * Only for the stack that owns the table. @default - no replica
    */
   readonly replicaRegions?: ReadonlyArray<{ readonly region: string; readonly keyArn: string }>;
+  /**
+   * `true` in a region whose replica the stack of another region creates: the table is not created
+   * here but used by name, encrypted with this stack's `key`. @default false
+   */
+  readonly replicaOnly?: boolean;
 }
+
+/** The table's name, the same in every region of the global table. */
+export const fleetTableName = (namePrefix: string) => `${namePrefix}-fleet`;
 
 const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
 
 export class FleetData extends Construct {
-  readonly table: dynamodb.TableV2;
+  /** The table, or in a replica-only region the local replica. */
+  readonly table: dynamodb.ITableV2;
   readonly archiveBucket: s3.Bucket;
   readonly accessLogsBucket: s3.Bucket;
 
@@ -41,27 +50,37 @@ export class FleetData extends Construct {
     const { account, region } = Stack.of(this);
     const replicas = props.replicaRegions ?? [];
 
-    this.table = new dynamodb.TableV2(this, 'Table', {
-      tableName: `${props.namePrefix}-fleet`,
-      partitionKey: stringKey(tableSchema.partitionKey),
-      sortKey: stringKey(tableSchema.sortKey),
-      globalSecondaryIndexes: tableSchema.indexes.map((index) => ({
-        indexName: index.indexName,
-        partitionKey: stringKey(index.partitionKey),
-        sortKey: stringKey(index.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
-      })),
-      timeToLiveAttribute: tableSchema.ttlAttribute,
-      billing: dynamodb.Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      encryption: dynamodb.TableEncryptionV2.customerManagedKey(
-        props.key,
-        Object.fromEntries(replicas.map((r) => [r.region, r.keyArn])),
-      ),
-      replicas: replicas.map((r) => ({ region: r.region })),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    if (props.replicaOnly) {
+      if (replicas.length > 0) throw new Error('a replica-only region cannot declare replicas: the owning region does');
+      // Named, not a cross-region reference: nothing of the other region's stack is read here.
+      this.table = dynamodb.TableV2.fromTableAttributes(this, 'Table', {
+        tableArn: `arn:aws:dynamodb:${region}:${account}:table/${fleetTableName(props.namePrefix)}`,
+        encryptionKey: props.key,
+        globalIndexes: tableSchema.indexes.map((index) => index.indexName),
+      });
+    } else {
+      this.table = new dynamodb.TableV2(this, 'Table', {
+        tableName: fleetTableName(props.namePrefix),
+        partitionKey: stringKey(tableSchema.partitionKey),
+        sortKey: stringKey(tableSchema.sortKey),
+        globalSecondaryIndexes: tableSchema.indexes.map((index) => ({
+          indexName: index.indexName,
+          partitionKey: stringKey(index.partitionKey),
+          sortKey: stringKey(index.sortKey),
+          projectionType: dynamodb.ProjectionType.ALL,
+        })),
+        timeToLiveAttribute: tableSchema.ttlAttribute,
+        billing: dynamodb.Billing.onDemand(),
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: true,
+        encryption: dynamodb.TableEncryptionV2.customerManagedKey(
+          props.key,
+          Object.fromEntries(replicas.map((r) => [r.region, r.keyArn])),
+        ),
+        replicas: replicas.map((r) => ({ region: r.region })),
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
       // S3 server access logging delivers only to buckets encrypted with S3-managed keys.

@@ -126,7 +126,7 @@ export interface DrillSchedulesProps {
   readonly environment: Record<string, string>;
 }
 
-interface RetryPolicy {
+export interface RetryPolicy {
   /** Attempts after the first. */
   readonly attempts: number;
   /** How long Scheduler keeps trying before the start goes to the dead-letter queue. */
@@ -216,6 +216,22 @@ export class DrillSchedules extends Construct {
       role: this.invokerRole('sweeper', scheduleNames.sweeper, sweeper),
       input: { trigger: 'schedule', scheduledTime: scheduler.ContextAttribute.scheduledTime },
       retry: SWEEPER_RETRY,
+    });
+  }
+
+  /**
+   * A schedule of another part of the control plane (the failover readiness report) in this group,
+   * invoking `fn` with a role of its own and ending in this dead-letter queue, which is alarmed.
+   */
+  addFunctionSchedule(name: string, fn: lambda.IFunction, opts: { target: string; description: string; expression: string; retry: RetryPolicy }): scheduler.Schedule {
+    return this.schedule(name, {
+      description: opts.description,
+      expression: opts.expression,
+      flexibleWindowMinutes: 0,
+      targetArn: fn.functionArn,
+      role: this.invokerRole(opts.target, name, fn),
+      input: { trigger: 'schedule', scheduledTime: scheduler.ContextAttribute.scheduledTime },
+      retry: opts.retry,
     });
   }
 

@@ -9,8 +9,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 
+/**
+ * The key's alias, the same in every region: the primary region's stack names the DR region's key
+ * by it (as the table replica's key) without a cross-region reference.
+ */
+export const CONTROL_PLANE_KEY_ALIAS = 'alias/odoo-fleet-control-plane';
+
 export interface FleetEncryptionProps {
-  /** @default 'alias/odoo-fleet-control-plane' */
+  /** @default CONTROL_PLANE_KEY_ALIAS */
   readonly alias?: string;
 }
 
@@ -24,7 +30,7 @@ export class FleetEncryption extends Construct {
       description: 'Odoo fleet control plane: tenant records, logs, workflow state, alarms',
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
-      alias: props.alias ?? 'alias/odoo-fleet-control-plane',
+      alias: props.alias ?? CONTROL_PLANE_KEY_ALIAS,
       // Losing the key loses the table's backups too; a deleted stack keeps it.
       removalPolicy: RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(30),

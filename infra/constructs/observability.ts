@@ -1,7 +1,8 @@
 /**
  * What pages the on-call SRE: an encrypted SNS topic, an alarm for every way a workflow execution
  * can end badly (failed, timed out, aborted), for server errors of the API, for restore drills that
- * failed or breached their tenant's RTO/RPO, and for a schedule that could not start its target;
+ * failed or breached their tenant's RTO/RPO, for a schedule that could not start its target, for
+ * failovers that did not move every tenant and for tenants whose failover would miss their RPO;
  * and a dashboard showing them at a glance.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -10,17 +11,28 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { FAILOVER_METRIC_NAMESPACE } from '#shared/cloud/failover-evidence.ts';
 import { DRILL_METRIC_NAMESPACE } from '#shared/domain/drill-names.ts';
+import type { FailoverMode } from '#shared/domain/failover-plan.ts';
 
 /**
  * Drill outcomes the drill record step counts in `Odoo/Drills`, one datum of 1 per drill, with no
  * dimension (the alarms read the fleet-wide sum; per-tenant detail is in the events and reports).
  */
 export const DRILL_OUTCOME_METRICS = { failed: 'DrillFailed', breachedTarget: 'DrillBreachedTarget' } as const;
+
+/**
+ * What the failover steps and the readiness report publish in `Odoo/Failover`: per failover, by
+ * `Mode`, whether it succeeded and how many tenants it did not move; per readiness report, with no
+ * dimension for the fleet's total, how many tenants would miss their RPO if failed over now.
+ */
+export const FAILOVER_METRICS = { succeeded: 'FailoverSucceeded', tenantsNotFailedOver: 'TenantsNotFailedOver', wouldMissRpo: 'TenantsWouldMissRpo' } as const;
+const FAILOVER_MODES: readonly FailoverMode[] = ['planned', 'unplanned'];
 
 export interface FleetObservabilityProps {
   readonly key: kms.IKey;
@@ -36,6 +48,11 @@ export interface FleetObservabilityProps {
   readonly drills?: {
     /** Where EventBridge Scheduler puts a start it could not make. */
     readonly deadLetterQueue: sqs.IQueue;
+  };
+  /** Failovers: the alarms on their outcomes and on the readiness report. */
+  readonly failover?: {
+    /** The scheduled readiness report, whose failures would leave the readiness alarm silent. */
+    readonly readinessFunction: lambda.IFunction;
   };
 }
 
@@ -139,6 +156,63 @@ export class FleetObservability extends Construct {
       );
     }
 
+    const failoverWidgets: cloudwatch.IWidget[] = [];
+    if (props.failover) {
+      const alarmOn = (id: string, metric: cloudwatch.IMetric, description: string, threshold: number, comparisonOperator: cloudwatch.ComparisonOperator) => {
+        const alarm = new cloudwatch.Alarm(this, id, {
+          metric,
+          alarmDescription: description,
+          threshold,
+          evaluationPeriods: 1,
+          comparisonOperator,
+          // No failover in the period is not a failure; a silent readiness report has its own alarm.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+        alarm.addAlarmAction(notify);
+        this.alarms.push(alarm);
+        return alarm;
+      };
+      const failoverMetric = (metricName: string, mode: FailoverMode, statistic: string) =>
+        new cloudwatch.Metric({ namespace: FAILOVER_METRIC_NAMESPACE, metricName, dimensionsMap: { Mode: mode }, statistic, period: Duration.minutes(5) });
+      const outcomeMetrics: cloudwatch.IMetric[] = [];
+      for (const mode of FAILOVER_MODES) {
+        const label = mode === 'planned' ? 'Planned' : 'Unplanned';
+        const what = mode === 'planned' ? 'A planned switchover' : 'An unplanned failover';
+        const succeeded = failoverMetric(FAILOVER_METRICS.succeeded, mode, 'Minimum');
+        const notMoved = failoverMetric(FAILOVER_METRICS.tenantsNotFailedOver, mode, 'Maximum');
+        outcomeMetrics.push(succeeded, notMoved);
+        alarmOn(
+          `Failover${label}NotSucceeded`,
+          succeeded,
+          `${what} ended without succeeding: its tenants may be split between regions. Its record (GET /v1/failovers/{id}) and evidence report say which unit failed and where each tenant is.`,
+          1,
+          cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        );
+        alarmOn(
+          `Failover${label}TenantsNotMoved`,
+          notMoved,
+          `${what} left tenants behind (TenantsNotFailedOver > 0): each one's outcome and reason are on the failover record.`,
+          0,
+          cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        );
+      }
+      // The report runs every quarter hour by default: the newest count is what matters.
+      const wouldMiss = new cloudwatch.Metric({ namespace: FAILOVER_METRIC_NAMESPACE, metricName: FAILOVER_METRICS.wouldMissRpo, statistic: 'Maximum', period: Duration.minutes(15) });
+      alarmOn(
+        'TenantsWouldMissRpo',
+        wouldMiss,
+        "The failover readiness report found tenants whose failover now would lose more data than their RPO allows (replication lag, stale replicated backups). Each tenant's report is on its record (drReadiness).",
+        0,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      );
+      const reportErrors = props.failover.readinessFunction.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' });
+      alarmOn('FailoverReadinessReportFailed', reportErrors, 'The failover readiness report failed: readiness figures are stale until it runs again. Its log group says why.', 1, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+      failoverWidgets.push(
+        new cloudwatch.GraphWidget({ title: 'Failovers: succeeded and tenants not moved, by mode', left: outcomeMetrics, width: 12 }),
+        new cloudwatch.GraphWidget({ title: 'Tenants whose failover would miss their RPO', left: [wouldMiss], width: 12 }),
+      );
+    }
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `odoo-fleet-control-plane-${Stack.of(this).region}`,
       widgets: [
@@ -157,6 +231,7 @@ export class FleetObservability extends Construct {
           }),
         ],
         ...(drillWidgets.length > 0 ? [drillWidgets] : []),
+        ...(failoverWidgets.length > 0 ? [failoverWidgets] : []),
       ],
     });
   }

@@ -18,6 +18,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
+import { FAILOVER_METRIC_NAMESPACE } from '#shared/cloud/failover-evidence.ts';
 import { DRILL_METRIC_NAMESPACE } from '#shared/domain/drill-names.ts';
 
 export interface WorkflowGrantContext {
@@ -48,20 +49,21 @@ const ACTIONS_ON_ANY_RESOURCE: ReadonlyArray<{ actions: ReadonlySet<string>; rea
   },
   {
     actions: new Set(['cloudwatch:GetMetricData']),
-    reason: "CloudWatch GetMetricData supports no resource-level permissions; the bake verdict reads the tenant's own Odoo/Tenant metrics with it.",
+    reason: "CloudWatch GetMetricData supports no resource-level permissions; the bake verdict reads the tenant's own Odoo/Tenant metrics with it, and failover readiness and promotion the global databases' replication lag (AuroraGlobalDBRPOLag).",
   },
   {
     actions: new Set(['cloudwatch:PutMetricData']),
-    reason: `CloudWatch PutMetricData supports no resource-level permissions; a condition limits it to the ${DRILL_METRIC_NAMESPACE} namespace of drill figures.`,
+    reason: `CloudWatch PutMetricData supports no resource-level permissions; a condition limits it to the one namespace its writer publishes (${DRILL_METRIC_NAMESPACE} for drill figures, ${FAILOVER_METRIC_NAMESPACE} for failover and readiness figures).`,
   },
 ];
 
+const regions = (fleet: FleetConfig) => [...new Set([fleet.primaryRegion, fleet.drRegion])];
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const REGION = '[a-z0-9-]+';
 
 function wildcardKinds(
   ctx: WorkflowGrantContext,
-  tableLogicalId: string,
+  tableIndexFinding: string,
   functionLogicalIds: ReadonlySet<string>,
   machineLogicalIds: ReadonlySet<string>,
   evidenceLogicalId: string | undefined,
@@ -79,7 +81,20 @@ function wildcardKinds(
     {
       matches: regex(`arn:aws:rds:${REGION}:${account}:cluster:\\*`),
       reason:
-        "The drill sweeper finds leftovers by their `odoo:drill` tags, whatever their names, so it lists the region's clusters (DescribeDBClusters only); what it deletes is limited to drill names and tags.",
+        "Read-only listings that name no cluster: the drill sweeper finds leftovers by their `odoo:drill` tags, whatever their names (DescribeDBClusters; what it deletes is limited to drill names and tags), and failover readiness finds a cluster's replicated backups with a `db-cluster-id` filter (DescribeDBClusterSnapshots).",
+    },
+    {
+      matches: regex(`arn:aws:rds:${REGION}:${account}:cluster-snapshot:\\*`),
+      reason:
+        "Failover readiness finds the newest replicated backup of a cluster with a `db-cluster-id` filter (DescribeDBClusterSnapshots only): the call names no snapshot, and backups copied to the other region keep no fleet name.",
+    },
+    {
+      matches: regex(`arn:aws:rds::${account}:global-cluster:${p}-\\*`),
+      reason: 'Dedicated tenants\' Aurora global databases are created at run time, named `<prefix>-<tenantId>-global` by shared/domain/names.ts; a global cluster ARN has no region.',
+    },
+    {
+      matches: exact(ctx.fleet.cells.flatMap((c) => (c.dr ? [c.auroraClusterIdentifier, c.dr.auroraClusterIdentifier] : [])).flatMap((id) => regions(ctx.fleet).map((r) => `arn:aws:rds:${r}:${ctx.account}:db:${id}-*`))),
+      reason: "A failover gives a cell's headless secondary its writer instance, named `<cell cluster>-<region>-1` at run time; CreateDBInstance, AddTagsToResource and DescribeDBInstances only.",
     },
     {
       matches: regex(`arn:aws:secretsmanager:${REGION}:${account}:secret:rds!cluster-\\*`),
@@ -96,11 +111,15 @@ function wildcardKinds(
       reason: 'Drill reports are written as `drills/<tenantId>/<date>/<drillId>.json` in the evidence bucket, their names known only at run time; PutObject and PutObjectRetention only.',
     },
     {
+      matches: (f) => evidenceLogicalId !== undefined && f === `Resource::<${evidenceLogicalId}.Arn>/failovers/*`,
+      reason: 'Failover reports are written as `failovers/<date>/<failoverId>.json` in the evidence bucket, their names known only at run time; PutObject only, under the bucket\'s default Object Lock retention.',
+    },
+    {
       matches: (f) => f === 'Action::kms:ReEncrypt*' || f === 'Action::kms:GenerateDataKey*',
       reason: "The table is encrypted with the stack's own key; the table's read/write grant includes data-key generation and re-encryption under that one key only.",
     },
     {
-      matches: (f) => f === `Resource::<${tableLogicalId}.Arn>/index/*`,
+      matches: (f) => f === tableIndexFinding,
       reason: "Queries use the control plane table's own global secondary indexes (tenants by status, criticality, model; operations by tenant).",
     },
     {
@@ -190,11 +209,13 @@ export function acknowledgeWorkflowGrants(scopes: IConstruct | readonly IConstru
   const roots = ([] as IConstruct[]).concat(scopes);
   const stack = Stack.of(roots[0]!);
   const all = roots.flatMap((root) => root.node.findAll());
-  const tableLogicalId = stack.getLogicalId(ctx.table.node.defaultChild as CfnElement);
+  // The table's own resource where this stack owns it; the replica's ARN, by name, where it does not.
+  const tableResource = ctx.table.node.defaultChild as CfnElement | undefined;
+  const tableIndexFinding = tableResource ? `Resource::<${stack.getLogicalId(tableResource)}.Arn>/index/*` : `Resource::${String(stack.resolve(ctx.table.tableArn))}/index/*`;
   const functionLogicalIds = new Set(all.filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction).map((fn) => stack.getLogicalId(fn)));
   const machineLogicalIds = new Set(all.filter((c): c is sfn.CfnStateMachine => c instanceof sfn.CfnStateMachine).map((machine) => stack.getLogicalId(machine)));
   const evidenceLogicalId = ctx.evidenceBucket ? stack.getLogicalId(ctx.evidenceBucket.node.defaultChild as CfnElement) : undefined;
-  const kinds = wildcardKinds(ctx, tableLogicalId, functionLogicalIds, machineLogicalIds, evidenceLogicalId);
+  const kinds = wildcardKinds(ctx, tableIndexFinding, functionLogicalIds, machineLogicalIds, evidenceLogicalId);
 
   for (const policy of all.filter((c: IConstruct): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
     const findings = rules.iam.IAMNoWildcardPermissions(policy);

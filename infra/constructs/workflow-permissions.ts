@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { FAILOVER_METRIC_NAMESPACE } from '#shared/cloud/failover-evidence.ts';
 import { DRILL_METRIC_NAMESPACE, DRILL_TAG } from '#shared/domain/drill-names.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { VERDICT_MACHINE_NAME } from '#shared/domain/release-names.ts';
@@ -50,7 +51,34 @@ export type Capability =
   /** Write drill reports, locked, into the evidence bucket (granted by `grantStackResources`). */
   | 'evidence'
   /** Publish drill figures to the `Odoo/Drills` CloudWatch namespace only. */
-  | 'drillMetrics';
+  | 'drillMetrics'
+  /**
+   * Read both regions' side of a failover unit: the fleet's clusters, their replicated snapshots and
+   * their Aurora global databases.
+   */
+  | 'failoverDescribe'
+  /**
+   * Promote a unit's secondary: switch over or fail over its global database, and give a headless
+   * secondary its writer instance (tagged), in either region.
+   */
+  | 'failoverPromote'
+  /** SQL (heartbeats) on tenant and cell clusters of both regions, with the secrets the Data API uses. */
+  | 'failoverData'
+  /** Read a tenant's own secrets (its admin login) in both regions. */
+  | 'failoverTenantSecret'
+  /** Read metrics (the global database's replication lag); GetMetricData has no resource-level permissions. */
+  | 'failoverLag'
+  /** Publish failover figures to the `Odoo/Failover` CloudWatch namespace only. */
+  | 'failoverMetrics'
+  /** Failover events on the default event bus of either region (the one activated publishes). */
+  | 'failoverEvents'
+  /** Write failover reports into the evidence bucket (granted by `grantStackResources`). */
+  | 'failoverEvidence'
+  /** Whether the fleet's EKS clusters, in both regions, exist and are ACTIVE. */
+  | 'eksDescribe';
+
+/** Failover steps call both regions: the one being left (time-boxed) and the one being activated. */
+const fleetRegions = (config: FleetConfig): string[] => [...new Set([config.primaryRegion, config.drRegion])];
 
 const RELEASE_EVENTS: Capability[] = ['events'];
 
@@ -120,6 +148,20 @@ export const HANDLER_CAPABILITIES: Record<string, Capability[]> = {
   'functions/drill/record-drill.ts': ['evidence', 'drillMetrics', 'events'],
   'functions/drill/write-heartbeats.ts': ['tenantRdsData'],
   'functions/drill/sweep-drill-leftovers.ts': ['drillTeardown', 'drillSweep'],
+  // Failover: the parent (plan, readiness, approval, end) and each unit's steps. Records only where empty.
+  'functions/failover/begin-failover.ts': [],
+  'functions/failover/check-failover-readiness.ts': ['failoverDescribe', 'failoverLag', 'eksDescribe'],
+  'functions/failover/await-failover-approval.ts': [],
+  'functions/failover/fence-old-primary.ts': ['kubernetes'],
+  'functions/failover/promote-database.ts': ['failoverDescribe', 'failoverPromote', 'failoverLag', 'failoverData'],
+  'functions/failover/scale-dr-compute.ts': ['failoverDescribe', 'eks', 'podIdentity', 'kubernetes'],
+  'functions/failover/switch-dns.ts': ['route53'],
+  'functions/failover/verify-failover.ts': ['failoverData', 'failoverTenantSecret'],
+  'functions/failover/record-unit.ts': ['eks'],
+  'functions/failover/record-unit-failed.ts': ['failoverDescribe', 'kubernetes'],
+  'functions/failover/finish-failover.ts': ['failoverEvidence', 'failoverMetrics', 'failoverEvents'],
+  // The scheduled readiness report (infra/constructs/failover-readiness.ts); its table access is its own.
+  'functions/failover/report-readiness.ts': ['failoverDescribe', 'failoverLag', 'failoverMetrics', 'eksDescribe'],
 };
 
 export function grantCloudAccess(fn: lambda.Function, entry: string, config: FleetConfig, account: string, region: string): void {
@@ -148,6 +190,13 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
   // What a drill may restore from: the cells' clusters and the dedicated tenants' clusters.
   const drillSources = [arn('rds', `cluster:${p}-*`), ...config.cells.map((c) => c.auroraClusterArn)];
   const drillTagged = { Null: { [`aws:ResourceTag/${DRILL_TAG}`]: 'false' } };
+  // Failover: the same names in both regions, and the cells' clusters on either side.
+  const regions = fleetRegions(config);
+  const inBoth = (service: string, resource: string) => regions.map((r) => arn(service, resource, r));
+  const cellClusters = config.cells.flatMap((c) => [c.auroraClusterArn, ...(c.dr ? [c.dr.auroraClusterArn] : [])]);
+  const fleetClusters = [...inBoth('rds', `cluster:${p}-*`), ...cellClusters];
+  // Global clusters have no region in their ARN; a cell's may be named outside the prefix.
+  const globalClusters = [`arn:aws:rds::${account}:global-cluster:${p}-*`, ...config.cells.flatMap((c) => (c.dr ? [`arn:aws:rds::${account}:global-cluster:${c.dr.globalClusterIdentifier}`] : []))];
 
   for (const capability of HANDLER_CAPABILITIES[entry] ?? []) {
     switch (capability) {
@@ -243,7 +292,45 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
         add(['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': DRILL_METRIC_NAMESPACE } });
         break;
       case 'evidence':
+      case 'failoverEvidence':
         // Granted by grantStackResources, on the bucket and key constructs.
+        break;
+      case 'failoverDescribe':
+        add(['rds:DescribeDBClusters'], fleetClusters);
+        add(['rds:DescribeGlobalClusters'], globalClusters);
+        // Replicated backups are found with a `db-cluster-id` filter: the call names no snapshot, and
+        // backups copied to the other region keep no fleet name, so it is allowed on every snapshot.
+        add(['rds:DescribeDBClusterSnapshots'], [...inBoth('rds', 'cluster:*'), ...inBoth('rds', 'cluster-snapshot:*')]);
+        break;
+      case 'failoverPromote': {
+        add(['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'], [...globalClusters, ...fleetClusters]);
+        // A headless secondary's writer: `<prefix>-...` for a dedicated tenant, `<cell cluster>-<region>-1` for a cell.
+        const writers = [...inBoth('rds', `db:${p}-*`), ...config.cells.flatMap((c) => (c.dr ? [c.auroraClusterIdentifier, c.dr.auroraClusterIdentifier] : [])).flatMap((id) => inBoth('rds', `db:${id}-*`))];
+        const drSubnetGroup = config.dedicated.drDbSubnetGroupName ?? config.dedicated.dbSubnetGroupName;
+        const attachments = regions.flatMap((r) => [arn('rds', `subgrp:${config.dedicated.dbSubnetGroupName}`, r), arn('rds', `subgrp:${drSubnetGroup}`, r), arn('rds', 'secgrp:*', r), arn('rds', 'pg:*', r), arn('rds', 'og:*', r)]);
+        add(['rds:CreateDBInstance'], [...fleetClusters, ...writers, ...new Set(attachments)]);
+        add(['rds:AddTagsToResource'], [...fleetClusters, ...writers]);
+        add(['rds:DescribeDBInstances'], writers);
+        break;
+      }
+      case 'failoverData':
+        add(['rds-data:ExecuteStatement'], fleetClusters);
+        add(['secretsmanager:GetSecretValue'], [...config.cells.flatMap((c) => [c.masterSecretArn, ...(c.dr ? [c.dr.masterSecretArn] : [])]), ...inBoth('secretsmanager', `secret:${p}/*`)]);
+        break;
+      case 'failoverTenantSecret':
+        add(['secretsmanager:GetSecretValue'], inBoth('secretsmanager', `secret:${p}/*`));
+        break;
+      case 'failoverLag':
+        add(['cloudwatch:GetMetricData'], ['*']);
+        break;
+      case 'failoverMetrics':
+        add(['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': FAILOVER_METRIC_NAMESPACE } });
+        break;
+      case 'failoverEvents':
+        add(['events:PutEvents'], inBoth('events', 'event-bus/default'));
+        break;
+      case 'eksDescribe':
+        add(['eks:DescribeCluster'], config.eksClusters.map((c) => arn('eks', `cluster/${c.name}`, c.region)));
         break;
       case 'rdsData':
         add(['rds-data:ExecuteStatement'], config.cells.map((c) => c.auroraClusterArn));
@@ -306,12 +393,17 @@ export interface StackResources {
 
 /**
  * The capabilities on the stack's own resources: the drill reports are written under `drills/` of
- * the evidence bucket, with the retention Object Lock asks for, encrypted with the stack's key.
+ * the evidence bucket, with the retention Object Lock asks for, and the failover reports under
+ * `failovers/` (the bucket's default retention), encrypted with the stack's key.
  */
 export function grantStackResources(fn: lambda.Function, entry: string, resources: StackResources): void {
   for (const capability of HANDLER_CAPABILITIES[entry] ?? []) {
-    if (capability !== 'evidence') continue;
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: [resources.evidenceBucket.arnForObjects('drills/*')] }));
-    resources.key.grant(fn, 'kms:GenerateDataKey');
+    if (capability === 'evidence') {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: [resources.evidenceBucket.arnForObjects('drills/*')] }));
+      resources.key.grant(fn, 'kms:GenerateDataKey');
+    } else if (capability === 'failoverEvidence') {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [resources.evidenceBucket.arnForObjects('failovers/*')] }));
+      resources.key.grant(fn, 'kms:GenerateDataKey');
+    }
   }
 }

@@ -17,6 +17,8 @@ import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import type { ChildExecutionOptions, TaskOptions, TokenTaskOptions, WorkflowBuilder, WorkflowName } from '#statemachines/builder.ts';
 import { defineDrill } from '#statemachines/drill.ts';
 import { defineDrillRun } from '#statemachines/drill-run.ts';
+import { defineFailover } from '#statemachines/failover.ts';
+import { defineFailoverUnit } from '#statemachines/failover-unit.ts';
 import { defineOffboard } from '#statemachines/offboard.ts';
 import { childStartRetry, executionTimeout, TASK_TIMEOUT, transientRetry } from '#statemachines/policies.ts';
 import { defineProvision } from '#statemachines/provision.ts';
@@ -49,10 +51,12 @@ export const WORKFLOW_DEFINITIONS: Record<WorkflowName, (b: WorkflowBuilder, fle
   drill: defineDrill,
   // The run's concurrency cap comes from the fleet configuration (CDK context), fixed at synth.
   'drill-run': (b, fleet) => defineDrillRun(b, fleet.drills.maxConcurrent),
+  'failover-unit': defineFailoverUnit,
+  failover: (b, fleet) => defineFailover(b, fleet.failover.maxConcurrent),
 };
 
 /** Children before the parents that start them (a child execution needs its machine's ARN). */
-const BUILD_ORDER: readonly WorkflowName[] = ['provision', 'offboard', 'release-rehearsal', 'release-verdict', 'release-tenant', 'release-batch', 'release', 'drill', 'drill-run'];
+const BUILD_ORDER: readonly WorkflowName[] = ['provision', 'offboard', 'release-rehearsal', 'release-verdict', 'release-tenant', 'release-batch', 'release', 'drill', 'drill-run', 'failover-unit', 'failover'];
 
 /** `release-batch` -> `releaseBatch`, the machine's construct ids (provision and offboard keep theirs). */
 const constructId = (name: WorkflowName) => name.replace(/-(.)/g, (_, c: string) => c.toUpperCase());

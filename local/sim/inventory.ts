@@ -53,8 +53,20 @@ export interface RegionInventory {
     podIdentityAssociations: Array<{ cluster: string; namespace?: string; serviceAccount?: string; roleArn?: string; associationId?: string }>;
   };
   kubernetes: Record<string, Record<string, KubeObjectSummary[]>>;
-  s3: { buckets: Array<{ name: string; versioning: string; encryption?: string; publicAccessBlocked: boolean; tags?: Record<string, string>; prefixes: string[] }> };
-  secrets: Array<{ name: string; deleted?: boolean }>;
+  s3: {
+    buckets: Array<{
+      name: string;
+      versioning: string;
+      encryption?: string;
+      publicAccessBlocked: boolean;
+      tags?: Record<string, string>;
+      prefixes: string[];
+      /** Buckets its replication configuration copies new objects to. */
+      replicatesTo?: string[];
+    }>;
+  };
+  /** `replicaOf`: a multi-Region secret's replica, with the region of its primary; `replicas`: a primary's replica regions. */
+  secrets: Array<{ name: string; deleted?: boolean; replicaOf?: string; replicas?: string[] }>;
   metrics: MetricPoint[];
   /** Events put on the region's default bus, oldest first. */
   events?: RecordedEvent[];
@@ -178,10 +190,16 @@ function regionInventory(sim: SimCloud, region: string, listing: Array<{ name: s
             publicAccessBlocked: Boolean(s?.publicAccessBlock?.BlockPublicAcls && s.publicAccessBlock.BlockPublicPolicy),
             tags: s?.tags,
             prefixes: prefixesOf(b.keys),
+            ...(s?.replication ? { replicatesTo: (s.replication.Rules ?? []).map((rule) => (rule.Destination?.Bucket ?? '').replace(/^arn:aws:s3:::/, '')) } : {}),
           };
         }),
     },
-    secrets: r.secrets.all().map((s) => (s.deletedDate ? { name: s.name, deleted: true } : { name: s.name })),
+    secrets: r.secrets.all().map((s) => ({
+      name: s.name,
+      ...(s.deletedDate ? { deleted: true } : {}),
+      ...(s.primaryRegion ? { replicaOf: s.primaryRegion } : {}),
+      ...(s.replicas?.size ? { replicas: [...s.replicas.keys()] } : {}),
+    })),
     metrics: [...r.cloudwatch.metrics],
     events: [...r.events.events],
   };
@@ -293,6 +311,11 @@ export function tenantInventory(sim: SimCloud, tenantId: string, options: { incl
       const archived = b.keys.filter((k) => k.startsWith(`offboarded/${tenantId}/`)).length;
       if (archived > 0) out.push({ service: 's3', type: 'archive', id: `${b.name}/offboarded/${tenantId}/`, region, status: `${archived} objects`, retained: true });
     }
+  }
+
+  // The tenant's own Aurora global database (its DR copy): its members are listed above, region by region.
+  for (const g of sim.globalDatabases.globals.values()) {
+    if (g.identifier === names.globalClusterIdentifier(tenantId, p)) out.push({ service: 'rds', type: 'global-cluster', id: g.identifier, status: `${g.members.length} members` });
   }
 
   for (const z of sim.route53.zones.values()) {

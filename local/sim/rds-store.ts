@@ -164,7 +164,9 @@ export class RdsStore {
       if (c.goneAt === undefined || c.goneAt > now) continue;
       this.clusters.delete(id);
       for (const [iid, inst] of this.instances) if (inst.clusterIdentifier === id) this.instances.delete(iid);
-      if (c.masterSecretArn) this.secrets.remove(c.masterSecretArn);
+      // Only a secret RDS manages goes with its cluster (ManageMasterUserPassword); one the fleet
+      // made itself (a cell's master secret) stays, as in AWS.
+      if (c.masterSecretArn && this.secrets.readable(c.masterSecretArn)?.owningService === 'rds') this.secrets.remove(c.masterSecretArn);
     }
   }
 

@@ -5,6 +5,8 @@
  * `null` version each, dated on the simulated clock when the simulator wrote them (Odoo's
  * attachments), since s3rver dates them on the wall clock. Bucket names are global, so one s3rver
  * serves every region; the region a bucket was created in is remembered for the inventory.
+ * Replication configurations are validated and kept as S3 does (both buckets versioned, the
+ * destination existing) and shown in the inventory; objects are not copied to the destination.
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +25,8 @@ import {
   type PublicAccessBlockConfiguration,
   type PutBucketEncryptionCommandInput,
   type PutBucketOwnershipControlsCommandInput,
+  type PutBucketReplicationCommandInput,
+  type ReplicationConfiguration,
   type PutBucketTaggingCommandInput,
   type PutBucketVersioningCommandInput,
   type PutPublicAccessBlockCommandInput,
@@ -46,6 +50,7 @@ export interface BucketSettings {
   publicAccessBlock?: PublicAccessBlockConfiguration;
   ownership?: string;
   tags?: Tags;
+  replication?: ReplicationConfiguration;
 }
 
 const BUCKET_NAME = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -69,6 +74,34 @@ export class S3Sim implements ServiceSim {
       for (const s of seeds) mkdirSync(path.join(backend.directory, s.name), { recursive: true });
       this.seeding = Promise.resolve();
     }
+  }
+
+  /** A bucket that exists from the start (a cell's DR bucket), versioned and encrypted like the seeded ones. */
+  seedBucket(name: string, region: string): void {
+    this.settings.set(name, { region, versioning: 'Enabled', encryption: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] } });
+    this.seeds.push({ name, region });
+    if (this.backend.directory) mkdirSync(path.join(this.backend.directory, name), { recursive: true });
+    // Seeding already under way or done: this one is made in its turn.
+    else if (this.seeding) this.seeding = this.seeding.then(() => this.createSeed(name));
+  }
+
+  /** A seeded bucket's replication to another (a cell's bucket to its DR bucket). */
+  seedReplication(source: string, destination: string, roleArn: string): void {
+    const s = this.settings.get(source);
+    if (!s) throw new Error(`bucket ${source} is not seeded`);
+    s.replication = {
+      Role: roleArn,
+      Rules: [{ ID: 'dr-copy', Status: 'Enabled', Priority: 1, Filter: {}, DeleteMarkerReplication: { Status: 'Enabled' }, Destination: { Bucket: `arn:aws:s3:::${destination}`, StorageClass: 'STANDARD' } }],
+    };
+  }
+
+  private createSeed(name: string): Promise<void> {
+    return this.backend.client.send(new CreateBucketCommand({ Bucket: name })).then(
+      () => undefined,
+      (err: Error) => {
+        if (err.name !== 'BucketAlreadyExists' && err.name !== 'BucketAlreadyOwnedByYou') throw err;
+      },
+    );
   }
 
   readonly operations = {
@@ -99,7 +132,30 @@ export class S3Sim implements ServiceSim {
       return { TagSet: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })) };
     },
     DeleteBucketTagging: (i: Input) => this.configure(i, (s) => (s.tags = undefined)),
+    PutBucketReplication: (i: PutBucketReplicationCommandInput) => this.putReplication(i),
+    GetBucketReplication: async (i: Input) => {
+      const s = await this.bucket(i);
+      if (!s.replication) throw awsError('s3', 'ReplicationConfigurationNotFoundError', 'The replication configuration was not found', { BucketName: i.Bucket ?? '' });
+      return { ReplicationConfiguration: s.replication };
+    },
+    DeleteBucketReplication: (i: Input) => this.configure(i, (s) => (s.replication = undefined)),
   };
+
+  /** As S3 validates a replication configuration: a role, versioning on both sides, destinations that exist. */
+  private async putReplication(i: PutBucketReplicationCommandInput): Promise<Record<string, never>> {
+    const source = await this.bucket(i);
+    const config = i.ReplicationConfiguration;
+    if (!config?.Role || !config.Rules?.length) throw awsError('s3', 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    if (source.versioning !== 'Enabled') throw awsError('s3', 'InvalidRequest', 'Versioning must be \'Enabled\' on the bucket to apply a replication configuration');
+    for (const rule of config.Rules) {
+      if (rule.Filter && !rule.DeleteMarkerReplication) throw awsError('s3', 'InvalidRequest', 'DeleteMarkerReplication must be specified for this version of Cross Region Replication configuration schema.');
+      const name = /^arn:aws:s3:::(.+)$/.exec(rule.Destination?.Bucket ?? '')?.[1];
+      if (!name || !(await this.exists(name))) throw awsError('s3', 'InvalidRequest', 'Destination bucket must exist.');
+      if (this.settings.get(name)?.versioning !== 'Enabled') throw awsError('s3', 'InvalidRequest', 'Destination bucket must have versioning enabled.');
+    }
+    source.replication = structuredClone(config);
+    return {};
+  }
 
   /** Unknown operations go on to s3rver. */
   passThrough(call: SimCall, input?: object): Promise<Record<string, unknown>> {
@@ -109,13 +165,7 @@ export class S3Sim implements ServiceSim {
 
   /** Makes sure the seeded buckets exist in s3rver before the first request reaches it. */
   ready(): Promise<void> {
-    this.seeding ??= Promise.all(
-      this.seeds.map((s) =>
-        this.backend.client.send(new CreateBucketCommand({ Bucket: s.name })).catch((err: Error) => {
-          if (err.name !== 'BucketAlreadyExists' && err.name !== 'BucketAlreadyOwnedByYou') throw err;
-        }),
-      ),
-    ).then(() => undefined);
+    this.seeding ??= Promise.all(this.seeds.map((s) => this.createSeed(s.name))).then(() => undefined);
     return this.seeding;
   }
 

@@ -2,6 +2,13 @@
  * Secrets Manager of one region. Secret values stay here: the inventory shows names only. A
  * deleted secret is kept, marked with its deletion date, until its recovery window ends (a
  * scaled moment when forced), and meanwhile its name cannot be reused.
+ *
+ * Multi-Region secrets as AWS has them: a primary replicated to other regions
+ * (`ReplicateSecretToRegions`, or `AddReplicaRegions` at creation) has a replica there with the
+ * same name and suffix (the ARN differs by its region only), the primary's value at every
+ * version, and no writes of its own; a primary with replicas cannot be deleted until they are
+ * removed (`RemoveRegionsFromReplication`). The regions of one simulated cloud find each other
+ * through their shared context.
  */
 import { randomUUID } from 'node:crypto';
 import type {
@@ -15,6 +22,11 @@ import type {
   GetSecretValueCommandOutput,
   PutSecretValueCommandInput,
   PutSecretValueCommandOutput,
+  RemoveRegionsFromReplicationCommandInput,
+  RemoveRegionsFromReplicationCommandOutput,
+  ReplicateSecretToRegionsCommandInput,
+  ReplicateSecretToRegionsCommandOutput,
+  ReplicationStatusType,
 } from '@aws-sdk/client-secrets-manager';
 import { awsError, requireParams } from './errors.ts';
 import { randomId, tagsFromList, tagsToList, type Out, type ServiceSim, type SimContext, type Tags } from './types.ts';
@@ -39,7 +51,14 @@ export interface SimSecret {
   purgeAt?: number;
   /** Managed by another service (an RDS master password). */
   owningService?: string;
+  /** A replica: the region of its primary. */
+  primaryRegion?: string;
+  /** A primary: its replicas by region, with the key each is encrypted with there. */
+  replicas?: Map<string, { kmsKeyId?: string }>;
 }
+
+/** Each simulated cloud's Secrets Manager regions, found through the context they share. */
+const regionsOf = new WeakMap<SimContext, Map<string, SecretsSim>>();
 
 export class SecretsSim implements ServiceSim {
   private readonly secrets = new Map<string, SimSecret>();
@@ -51,7 +70,11 @@ export class SecretsSim implements ServiceSim {
   constructor(
     private readonly ctx: SimContext,
     readonly region: string,
-  ) {}
+  ) {
+    let regions = regionsOf.get(ctx);
+    if (!regions) regionsOf.set(ctx, (regions = new Map()));
+    regions.set(region, this);
+  }
 
   readonly operations = {
     CreateSecret: (i: CreateSecretCommandInput) => this.create(i),
@@ -59,12 +82,46 @@ export class SecretsSim implements ServiceSim {
     GetSecretValue: (i: GetSecretValueCommandInput) => this.getValue(i),
     PutSecretValue: (i: PutSecretValueCommandInput) => this.putValue(i),
     DeleteSecret: (i: DeleteSecretCommandInput) => this.delete(i),
+    ReplicateSecretToRegions: (i: ReplicateSecretToRegionsCommandInput) => this.replicateToRegions(i),
+    RemoveRegionsFromReplication: (i: RemoveRegionsFromReplicationCommandInput) => this.removeRegions(i),
   };
+
+  /** This simulated cloud's Secrets Manager in another region, if that region exists. */
+  private peer(region: string | undefined): SecretsSim | undefined {
+    return region ? regionsOf.get(this.ctx)?.get(region) : undefined;
+  }
 
   /** Secrets that still exist (including those scheduled for deletion). */
   all(): SimSecret[] {
     this.purge();
     return [...this.secrets.values()];
+  }
+
+  /**
+   * Makes `secret`'s replica in `region` (seeding, and `ReplicateSecretToRegions`): same name, same
+   * suffix, its versions the primary's own (so every new version is there at once).
+   */
+  replicate(secretId: string, region: string, kmsKeyId?: string): SimSecret {
+    const s = this.mustFind(secretId);
+    this.mustBeLive(s);
+    if (s.primaryRegion) throw awsError('secretsmanager', 'InvalidRequestException', 'Operation is not permitted on a replica secret.');
+    if (region === this.region) throw awsError('secretsmanager', 'InvalidParameterException', `The secret's own region ${region} cannot hold a replica of it.`);
+    const there = this.peer(region);
+    if (!there) throw awsError('secretsmanager', 'InvalidParameterException', `Invalid replica region: ${region}.`);
+    const arn = s.arn.replace(`:${this.region}:`, `:${region}:`);
+    const existing = there.find(s.name);
+    if (existing && existing.arn !== arn) throw awsError('secretsmanager', 'ResourceExistsException', `A secret named ${s.name} already exists in ${region}.`);
+    const replica: SimSecret = { ...s, arn, kmsKeyId, tags: { ...s.tags }, primaryRegion: this.region, replicas: undefined };
+    there.secrets.set(s.name, replica);
+    there.namesByArn.set(arn, s.name);
+    there.namesByArn.set(partialArn(arn), s.name);
+    (s.replicas ??= new Map()).set(region, { kmsKeyId });
+    return replica;
+  }
+
+  private replicationStatus(s: SimSecret): ReplicationStatusType[] | undefined {
+    if (!s.replicas) return undefined;
+    return [...s.replicas].map(([Region, r]) => ({ Region, KmsKeyId: r.kmsKeyId ?? 'alias/aws/secretsmanager', Status: 'InSync', StatusMessage: 'Replication succeeded' }));
   }
 
   /** Creates a secret directly: seeding, and secrets other services manage. `arn` keeps a configured ARN. */
@@ -154,7 +211,8 @@ export class SecretsSim implements ServiceSim {
     secret.description = i.Description;
     if (i.SecretBinary !== undefined) secret.versions[0] = { ...secret.versions[0]!, value: undefined, binary: i.SecretBinary };
     if (i.ClientRequestToken) secret.versions[0]!.id = i.ClientRequestToken;
-    return { ARN: secret.arn, Name: secret.name, VersionId: secret.versions[0]!.id };
+    for (const r of i.AddReplicaRegions ?? []) this.replicate(secret.arn, r.Region!, r.KmsKeyId);
+    return { ARN: secret.arn, Name: secret.name, VersionId: secret.versions[0]!.id, ReplicationStatus: this.replicationStatus(secret) };
   }
 
   private describe(i: DescribeSecretCommandInput): Out<DescribeSecretCommandOutput> {
@@ -170,6 +228,8 @@ export class SecretsSim implements ServiceSim {
       LastChangedDate: s.changedAt,
       DeletedDate: s.deletedDate,
       OwningService: s.owningService,
+      PrimaryRegion: s.primaryRegion ?? (s.replicas ? this.region : undefined),
+      ReplicationStatus: this.replicationStatus(s),
       VersionIdsToStages: { [current.id]: ['AWSCURRENT'] },
     };
   }
@@ -185,6 +245,7 @@ export class SecretsSim implements ServiceSim {
   private putValue(i: PutSecretValueCommandInput): Out<PutSecretValueCommandOutput> {
     const s = this.mustFind(i.SecretId);
     this.mustBeLive(s);
+    this.mustBePrimary(s);
     const existing = i.ClientRequestToken ? s.versions.find((v) => v.id === i.ClientRequestToken) : undefined;
     if (existing) {
       if (existing.value !== i.SecretString) throw awsError('secretsmanager', 'ResourceExistsException', 'A version with this ClientRequestToken already exists with a different value.');
@@ -196,8 +257,51 @@ export class SecretsSim implements ServiceSim {
     return { ARN: s.arn, Name: s.name, VersionId: version.id, VersionStages: ['AWSCURRENT'] };
   }
 
+  private mustBePrimary(s: SimSecret): void {
+    if (s.primaryRegion) throw awsError('secretsmanager', 'InvalidRequestException', `Operation is not permitted on a replica secret. Call it in the primary region ${s.primaryRegion}.`);
+  }
+
+  private replicateToRegions(i: ReplicateSecretToRegionsCommandInput): Out<ReplicateSecretToRegionsCommandOutput> {
+    requireParams('secretsmanager', i, ['SecretId', 'AddReplicaRegions']);
+    const s = this.mustFind(i.SecretId);
+    this.mustBeLive(s);
+    this.mustBePrimary(s);
+    const failed: ReplicationStatusType[] = [];
+    for (const r of i.AddReplicaRegions!) {
+      const there = this.peer(r.Region);
+      const clash = there?.find(s.name);
+      // As AWS does: a same-named secret there is a failed replication, not an error, unless overwritten.
+      if (clash && clash.primaryRegion !== this.region && !i.ForceOverwriteReplicaSecret) {
+        failed.push({ Region: r.Region, KmsKeyId: r.KmsKeyId, Status: 'Failed', StatusMessage: 'Replication failed: Secret with the same name already exists in the destination region.' });
+        continue;
+      }
+      if (clash && clash.primaryRegion !== this.region) there!.secrets.delete(s.name);
+      this.replicate(s.arn, r.Region!, r.KmsKeyId);
+    }
+    return { ARN: s.arn, ReplicationStatus: [...(this.replicationStatus(s) ?? []), ...failed] };
+  }
+
+  private removeRegions(i: RemoveRegionsFromReplicationCommandInput): Out<RemoveRegionsFromReplicationCommandOutput> {
+    requireParams('secretsmanager', i, ['SecretId', 'RemoveReplicaRegions']);
+    const s = this.mustFind(i.SecretId);
+    this.mustBePrimary(s);
+    for (const region of i.RemoveReplicaRegions!) {
+      if (!s.replicas?.has(region)) continue;
+      const there = this.peer(region);
+      const replica = there?.find(s.name);
+      if (replica?.primaryRegion === this.region) there!.secrets.delete(s.name);
+      s.replicas.delete(region);
+    }
+    if (s.replicas?.size === 0) delete s.replicas;
+    return { ARN: s.arn, ReplicationStatus: this.replicationStatus(s) ?? [] };
+  }
+
   private delete(i: DeleteSecretCommandInput): Out<DeleteSecretCommandOutput> {
     const s = this.mustFind(i.SecretId);
+    this.mustBePrimary(s);
+    if (s.replicas?.size) {
+      throw awsError('secretsmanager', 'InvalidRequestException', `You can't delete secret ${s.name} while it has replicas in ${[...s.replicas.keys()].join(', ')}. Remove the replicas first.`);
+    }
     if (i.ForceDeleteWithoutRecovery && i.RecoveryWindowInDays !== undefined) {
       throw awsError('secretsmanager', 'InvalidParameterException', 'You can\'t use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.');
     }

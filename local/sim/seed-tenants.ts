@@ -2,10 +2,12 @@
  * Tenants that exist without having been provisioned: each ACTIVE in the repository with the
  * placement, resources and desired state provisioning would have left, and the simulated cloud
  * holding what provisioning makes for a pooled tenant: its database and login role on the cell's
- * Aurora cluster (initialised, as the init Job leaves it), its database and admin secrets, its
- * namespace and workloads applied from its rendered bundle, and its DNS record. Thousands can be
- * seeded in the time the provisioning workflow takes for a few, so a benchmark or a test can run a
- * release over a large fleet.
+ * Aurora cluster (initialised, as the init Job leaves it), its database and admin secrets (with
+ * their replicas in the DR region when the cell has a DR copy), its namespace and workloads
+ * applied from its rendered bundle, and its DNS record. A dedicated tenant (critical, or heavy
+ * customization) gets its own cluster, node group and bucket and its DR copy instead of the cell's
+ * (seed-dedicated.ts). Thousands can be seeded in the time the provisioning workflow takes for a
+ * few, so a benchmark or a test can run a release or a failover over a large fleet.
  *
  * The cloud side goes through the same adapters and SDK clients the provisioning steps use, so a
  * seeded tenant is indistinguishable from a provisioned one to every later workflow. Left out, as
@@ -19,15 +21,16 @@ import { ensureSecret, generatePassword } from '#shared/cloud/adapters/secrets.t
 import { cloud } from '#shared/cloud/clients.ts';
 import { applyObjects } from '#shared/cloud/kubernetes-workloads.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
-import { cellOf, clusterOf, filestoreLocation } from '#shared/domain/fleet-lookup.ts';
+import { cellOf, clusterOf, filestoreLocation, otherRegion } from '#shared/domain/fleet-lookup.ts';
 import { renderTenantBundle } from '#shared/domain/k8s-bundle.ts';
 import { names, resourceTags } from '#shared/domain/names.ts';
 import { createTenantBodySchema, withFleetDefaults } from '#shared/domain/tenant-request.ts';
-import type { Criticality, Tenant } from '#shared/domain/types.ts';
+import type { Criticality, Customization, Tenant, TenantResources } from '#shared/domain/types.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
 import { placeTenant } from '#functions/api/lib/cell-placement.ts';
 import { requestedTenant } from '#functions/api/lib/tenant-creation.ts';
 import { FIELD_MANAGER } from '#functions/provision/apply-kubernetes.ts';
+import { seedDedicatedCloud } from './seed-dedicated.ts';
 import type { SimCloud } from './sim-cloud.ts';
 
 export interface SeedTarget {
@@ -38,8 +41,10 @@ export interface SeedTarget {
 
 export interface SeedTenantSpec {
   tenantId: string;
-  /** Pooled criticalities only: a critical tenant needs a dedicated cluster. @default 'low' */
-  criticality?: Exclude<Criticality, 'critical'>;
+  /** A critical tenant is placed dedicated (warm standby). @default 'low' */
+  criticality?: Criticality;
+  /** A standard tenant with heavy customization is placed dedicated (pilot light). @default 'light' */
+  customization?: Exclude<Customization, 'none'>;
   tags?: string[];
   odooVersion?: string;
 }
@@ -82,7 +87,7 @@ export async function seedTenants(target: SeedTarget, specs: readonly SeedTenant
   });
 }
 
-/** One pooled tenant, ACTIVE on the fleet's default image for its Odoo version. */
+/** One tenant, ACTIVE on the fleet's default image for its Odoo version. */
 export async function seedTenant(target: SeedTarget, spec: SeedTenantSpec, actor = SEEDER): Promise<Tenant> {
   return (await seedTenants(target, [spec], { actor }))[0]!;
 }
@@ -105,38 +110,53 @@ async function prepareTenant(target: SeedTarget, spec: SeedTenantSpec, actor: st
       tenantId: spec.tenantId,
       displayName: spec.tenantId,
       odooVersion: spec.odooVersion ?? '17.0',
-      profile: { criticality: spec.criticality ?? 'low', customization: 'light', compliance: [], expectedUsers: 20 },
+      profile: { criticality: spec.criticality ?? 'low', customization: spec.customization ?? 'light', compliance: [], expectedUsers: 20 },
       tags: spec.tags ?? [],
     }),
     config,
   );
   const region = request.regions.primary;
   const placement = await placeTenant(repo, config, { tenantId: request.tenantId, profile: request.profile, region });
-  if (placement.model !== 'pooled') throw new Error(`seeded tenants are pooled; ${request.tenantId} was placed ${placement.model}`);
   const operationId = `seed-${randomUUID()}`;
   const tags = resourceTags(request.tenantId, operationId);
   const c = cloud();
-  const cell = cellOf(config, placement);
-  const store = sim.region(region).rds.store;
-  const cluster = store.clusters.get(cell.auroraClusterIdentifier);
-  // As the database step reads it when the configuration names none: the cluster's writer endpoint.
-  const endpoint = cell.endpoint ?? (cluster ? store.endpoint(cluster) : cell.auroraClusterIdentifier);
-
-  const db = await ensurePooledDatabase(c.rdsData(region), c.secrets(region), { cell: { ...cell, endpoint }, tenantId: request.tenantId, operationId, namePrefix: config.namePrefix, endpoint });
-  // What the init Job leaves behind: Odoo's base schema in the database.
-  sim.initialisedDatabases.set(db.databaseName, { host: endpoint, at: sim.clock.now() });
+  let database: NonNullable<TenantResources['database']>;
+  let seeded: Pick<TenantResources, 'compute' | 'dr'> = { compute: { cluster: placement.cluster } };
+  if (placement.model === 'dedicated') {
+    const d = await seedDedicatedCloud(sim, config, { tenantId: request.tenantId, operationId, placement, region, tags });
+    database = d.database;
+    seeded = { compute: d.compute, ...(d.dr ? { dr: d.dr } : {}) };
+  } else {
+    const cell = cellOf(config, placement);
+    const store = sim.region(region).rds.store;
+    const cluster = store.clusters.get(cell.auroraClusterIdentifier);
+    // As the database step reads it when the configuration names none: the cluster's writer endpoint.
+    const endpoint = cell.endpoint ?? (cluster ? store.endpoint(cluster) : cell.auroraClusterIdentifier);
+    const replicaRegions = cell.dr ? [{ region: otherRegion(config, cell.region) }] : undefined;
+    const db = await ensurePooledDatabase(c.rdsData(region), c.secrets(region), { cell: { ...cell, endpoint }, tenantId: request.tenantId, operationId, namePrefix: config.namePrefix, endpoint, replicaRegions });
+    // What the init Job leaves behind: Odoo's base schema in the database.
+    sim.initialisedDatabases.set(db.databaseName, { host: endpoint, at: sim.clock.now() });
+    database = { kind: 'pooled', clusterIdentifier: cell.auroraClusterIdentifier, databaseName: db.databaseName, roleName: db.roleName, endpoint, secretArn: db.secretArn };
+  }
   const adminSecretName = names.adminSecretName(request.tenantId, config.namePrefix);
-  const admin = await ensureSecret(c.secrets(region), { name: adminSecretName, tags, generate: () => ({ login: 'admin', password: generatePassword(32) }) });
+  // As provisioning makes it: replicated, since the health check and a failover's verification log in from the DR region too.
+  const admin = await ensureSecret(c.secrets(region), {
+    name: adminSecretName,
+    tags,
+    kmsKeyId: config.dedicated.kmsKeyId,
+    generate: () => ({ login: 'admin', password: generatePassword(32) }),
+    replicaRegions: [{ region: otherRegion(config, region) }],
+  });
 
   const at = sim.clock.iso();
   const namespace = names.namespace(request.tenantId);
-  const database = { kind: 'pooled' as const, clusterIdentifier: cell.auroraClusterIdentifier, databaseName: db.databaseName, roleName: db.roleName, endpoint, secretArn: db.secretArn };
+  const endpoint = database.endpoint!;
   const filestore = filestoreLocation(config, request.tenantId, placement, region);
   const tenant: Tenant = {
     ...requestedTenant(request, config.defaultOdooImage),
     status: 'ACTIVE',
     placement,
-    resources: { database, filestore, compute: { cluster: placement.cluster } },
+    resources: { database, filestore, ...seeded },
     version: 1,
     createdAt: at,
     updatedAt: at,

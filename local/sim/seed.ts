@@ -1,10 +1,16 @@
 /**
  * What exists before the control plane makes anything: the fleet configuration's EKS clusters,
  * cell Aurora clusters with their master secrets, subnet groups, node roles, the hosted zone and
- * the buckets (the buckets are made by the S3 simulator).
+ * the buckets (the buckets are made by the S3 simulator). A cell with a `dr` section has its DR
+ * copy in the fleet's other region: an Aurora global database with the cell's cluster as writer
+ * and a headless secondary (pilot light: no instance until a failover adds one), the master
+ * secret's replica, and a versioned bucket the cell's bucket replicates to. No node pools are
+ * seeded, in either region.
  */
-import type { FleetConfig } from '#shared/domain/fleet-config.ts';
-import { randomId } from './types.ts';
+import type { CellConfig, FleetConfig } from '#shared/domain/fleet-config.ts';
+import { otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { names } from '#shared/domain/names.ts';
+import { tagsToList, randomId } from './types.ts';
 import type { SimCloud } from './sim-cloud.ts';
 
 /** `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 chars>` -> region and name. */
@@ -46,7 +52,39 @@ export function seedFromFleetConfig(sim: SimCloud, config: FleetConfig): void {
       masterUsername,
       tags: { 'odoo:cell': cell.id },
     });
+    if (cell.dr) seedCellDrCopy(sim, config, cell, cell.dr);
   }
 
   sim.route53.seedZone(config.hostedZoneId, config.baseDomain);
+}
+
+/** The cell's DR copy, there from the start like the cell itself: available at once. */
+function seedCellDrCopy(sim: SimCloud, config: FleetConfig, cell: CellConfig, dr: NonNullable<CellConfig['dr']>): void {
+  const drRegion = otherRegion(config, cell.region);
+  const tags = { 'odoo:cell': cell.id, 'odoo:dr-copy': 'true' };
+
+  const secret = parseSecretArn(cell.masterSecretArn);
+  const replica = sim.region(secret.region ?? cell.region).secrets.replicate(cell.masterSecretArn, drRegion);
+  if (replica.arn !== dr.masterSecretArn) {
+    throw new Error(`cell ${cell.id}: dr.masterSecretArn ${dr.masterSecretArn} is not the replica of ${cell.masterSecretArn} (Secrets Manager names it ${replica.arn})`);
+  }
+
+  sim.globalDatabases.operations.CreateGlobalCluster({ GlobalClusterIdentifier: dr.globalClusterIdentifier, SourceDBClusterIdentifier: cell.auroraClusterArn });
+  const rds = sim.region(drRegion).rds;
+  rds.operations.CreateDBCluster({
+    DBClusterIdentifier: dr.auroraClusterIdentifier,
+    Engine: 'aurora-postgresql',
+    GlobalClusterIdentifier: dr.globalClusterIdentifier,
+    StorageEncrypted: true,
+    DeletionProtection: true,
+    EnableHttpEndpoint: true,
+    Tags: tagsToList(tags),
+  });
+  const secondary = rds.store.cluster(dr.auroraClusterIdentifier)!;
+  if (secondary.arn !== dr.auroraClusterArn) throw new Error(`cell ${cell.id}: dr.auroraClusterArn ${dr.auroraClusterArn} is not ${secondary.arn}`);
+  secondary.availableAt = sim.clock.nowMs();
+  secondary.masterSecretArn = dr.masterSecretArn;
+
+  sim.s3.seedBucket(dr.bucket, drRegion);
+  sim.s3.seedReplication(cell.bucket, dr.bucket, `arn:aws:iam::${config.accountId}:role/${names.replicationRoleName(config.namePrefix)}`);
 }

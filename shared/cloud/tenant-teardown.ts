@@ -4,8 +4,16 @@
  * Each removal is an ensure-absent: it looks first, treats "already gone" as done, and never waits;
  * the caller polls until every resource reports gone. Provisioning's compensation and offboarding
  * share it, so a half-provisioned tenant and a fully provisioned one are removed the same way.
+ *
+ * A dedicated tenant's DR copy goes too, whichever of the two regions is active (after a failover
+ * the writer is the DR region's): the global database is taken apart (secondaries detached, then
+ * the writer, then the empty global cluster deleted) while the clusters of both regions are
+ * deleted, each as soon as RDS lets it go; and the bucket of each region. Secrets are deleted in
+ * the region they were made in (the tenant's home region): a replica cannot be deleted by itself,
+ * it goes with its primary.
  */
 import { deleteDedicatedCluster } from './adapters/database-dedicated.ts';
+import { removeDrCopy } from './adapters/database-dr.ts';
 import { dropPooledDatabase } from './adapters/database-pooled.ts';
 import { deleteTenantRecord } from './adapters/dns.ts';
 import { deletePrefix, emptyAndDeleteBucket } from './adapters/filestore.ts';
@@ -14,7 +22,7 @@ import { deletePodIdentity } from './adapters/pod-identity.ts';
 import { deleteSecret } from './adapters/secrets.ts';
 import { cloud } from './clients.ts';
 import { deleteNamespace } from './kubernetes-workloads.ts';
-import { cellOf, filestoreLocation } from '#shared/domain/fleet-lookup.ts';
+import { cellIn, filestoreLocation, otherRegion } from '#shared/domain/fleet-lookup.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { names } from '#shared/domain/names.ts';
 import type { Tenant } from '#shared/domain/types.ts';
@@ -34,6 +42,8 @@ export async function removeTenantResources(tenant: Tenant, config: FleetConfig,
   const placement = tenant.placement;
   const resources: Record<string, RemovalStatus> = {};
   const cluster = placement.cluster;
+  // Where the tenant's secrets were made (and their primaries stay), whichever region is active now.
+  const home = tenant.regions?.primary ?? region;
 
   // 'deleted' and 'absent' both leave no record behind.
   await deleteTenantRecord(c.route53(), { hostedZoneId: config.hostedZoneId, hostname: tenant.hostname });
@@ -58,9 +68,14 @@ export async function removeTenantResources(tenant: Tenant, config: FleetConfig,
   }
 
   const location = filestoreLocation(config, id, placement, region);
+  // The region of the tenant's DR copy: the fleet's other region, whichever one is active.
+  const drRegion = otherRegion(config, region);
+  let drBucketGone = true;
   if (placement.model === 'dedicated') {
     const bucket = await emptyAndDeleteBucket(c.s3(region), { bucket: location.bucket });
     resources.filestore = bucket.status === 'absent' || bucket.status === 'deleted' ? 'gone' : 'removing';
+    const drBucket = await emptyAndDeleteBucket(c.s3(drRegion), { bucket: names.bucketName(id, config.accountId, drRegion, p) });
+    drBucketGone = drBucket.status === 'absent' || drBucket.status === 'deleted';
   } else {
     const prefix = await deletePrefix(c.s3(region), { bucket: location.bucket, prefix: location.prefix });
     resources.filestore = prefix.status === 'deleted' ? 'gone' : 'removing';
@@ -71,19 +86,28 @@ export async function removeTenantResources(tenant: Tenant, config: FleetConfig,
     // the conventional one too when they differ: a swap cut short leaves both, and both are the tenant's.
     const recorded = tenant.resources.database?.kind === 'dedicated' ? tenant.resources.database.clusterIdentifier : undefined;
     const identifiers = [...new Set([recorded ?? names.dbClusterIdentifier(id, p), names.dbClusterIdentifier(id, p)])];
+    // Detaching comes first (RDS refuses to delete a member of a global database); the clusters'
+    // deletion below is tried on every poll and goes through once each one is detached.
+    const drCopy = await removeDrCopy((r) => c.rds(r), {
+      globalClusterIdentifier: tenant.resources.dr?.globalClusterIdentifier ?? names.globalClusterIdentifier(id, p),
+      secondaryClusterIdentifier: tenant.resources.dr?.clusterIdentifier ?? names.dbClusterIdentifier(id, p),
+      region,
+      drRegion,
+    });
     const deleted = [];
     for (const clusterIdentifier of identifiers) deleted.push(await deleteDedicatedCluster(c.rds(region), { tenantId: id, namePrefix: p, clusterIdentifier }));
     resources.database = deleted.every((db) => db.status === 'absent') ? 'gone' : 'removing';
+    resources.dr = drCopy === 'absent' && drBucketGone ? 'gone' : 'removing';
   } else {
-    const cell = cellOf(config, placement);
-    await dropPooledDatabase(c.rdsData(region), c.secrets(region), { cell, tenantId: id, namePrefix: p });
+    const cell = cellIn(config, placement, region);
+    await dropPooledDatabase(c.rdsData(region), c.secrets(home), { cell, tenantId: id, namePrefix: p });
     resources.database = 'gone';
   }
 
   // Secrets last: the database and pods above may still need them while they go away.
   if (resources.namespace === 'gone') {
-    await deleteSecret(c.secrets(region), names.adminSecretName(id, p));
-    await deleteSecret(c.secrets(region), names.dbSecretName(id, p));
+    await deleteSecret(c.secrets(home), names.adminSecretName(id, p));
+    await deleteSecret(c.secrets(home), names.dbSecretName(id, p));
     resources.secrets = 'gone';
   } else {
     resources.secrets = 'removing';

@@ -29,6 +29,8 @@ export const FAILOVER_EVENTS = [
   'AllTenantsVerified',
   'SomeTenantsFailed',
   'AllTenantsFailed',
+  /** Its workflow could not be started: nothing was checked or moved, the leases are given back. */
+  'WorkflowNotStarted',
 ] as const;
 export type FailoverEvent = (typeof FAILOVER_EVENTS)[number];
 
@@ -47,6 +49,7 @@ export const failoverTransitions: readonly TableTransition<FailoverState, Failov
   { from: 'FAILING_OVER', event: 'AllTenantsVerified', to: 'SUCCEEDED' },
   { from: 'FAILING_OVER', event: 'SomeTenantsFailed', to: 'PARTIALLY_SUCCEEDED' },
   { from: 'FAILING_OVER', event: 'AllTenantsFailed', to: 'FAILED' },
+  { from: 'CHECKING', event: 'WorkflowNotStarted', to: 'FAILED' },
 ];
 
 const failoverTable = transitionTable<FailoverState, FailoverEvent, FailoverGuardName, ReleaseTransitionContext>({

@@ -1,11 +1,12 @@
 /**
  * Whether a tenant (or a cell's shared database) can fail over to its DR region now, and whether it
  * would meet its targets, by DR posture: warm standby needs a healthy, promotable Aurora global
- * secondary on the same engine version with its lag within the RPO; pilot light a healthy replica
- * within the RPO; backup-restore replicated automated backups no older than the RPO. All need DR
- * capacity, and a filestore replication backlog within the RPO. A planned switchover loses no
- * data, so it also needs a reachable primary and a lag that can reach zero; it is refused otherwise,
- * unless forced. Each check carries its figures, so the stored readiness report says why.
+ * secondary on the same engine version with its lag within the RPO; pilot light the same of its
+ * headless global secondary (or a healthy cross-region replica); backup-restore backups copied to
+ * the DR region no older than the RPO. All need DR capacity, and a filestore replication backlog
+ * within the RPO. A planned switchover loses no data, so it also needs a reachable primary and a
+ * lag that can reach zero; it is refused otherwise, unless forced. Each check carries its figures,
+ * so the stored readiness report says why.
  */
 import type { FailoverMode } from './failover-plan.ts';
 import type { DrPosture } from './types.ts';
@@ -24,14 +25,14 @@ export interface ReadinessFacts {
   rpoSeconds: number;
   /** Whether the old primary answers (its region may be down). */
   primaryReachable: boolean;
-  /** Warm standby: the global cluster's secondary in the DR region. */
+  /** Warm standby, and pilot light as a headless secondary: the global cluster's secondary in the DR region. */
   secondary?: { status: string; engineVersion: string; promotable: boolean };
   primaryEngineVersion?: string;
   /** Warm standby: `AuroraGlobalDBRPOLag`; pilot light: the replica's lag; null when unknown. */
   lagSeconds?: number | null;
-  /** Pilot light: the cross-region replica. */
+  /** Pilot light without a global secondary: a cross-region replica. */
   replica?: { status: string };
-  /** Backup-restore: the newest automated backup replicated to the DR region. */
+  /** Backup-restore: when the newest cluster snapshot copied to the DR region was taken. */
   newestReplicatedBackupAt?: string | null;
   /** DR compute: node groups (or the cell's node pool) able to take the tenant. */
   capacity: { ready: boolean; detail: string };
@@ -40,6 +41,27 @@ export interface ReadinessFacts {
   now: string;
   /** A planned switchover the operator forces through a lag that cannot reach zero. */
   force?: boolean;
+  /** The tenant's RTO target and what a failover is expected to take now (null: cannot be estimated). */
+  rto?: { targetSeconds: number; expectedSeconds: number | null };
+}
+
+/** What each part of a failover is expected to take (`failover.expectedSeconds`). */
+export interface ExpectedDurations {
+  promote: number;
+  writerInstance: number;
+  nodeGroup: number;
+  pods: number;
+  dns: number;
+}
+
+/**
+ * The time a failover of one tenant is expected to take, by what it has to do: promote, add a
+ * writer to a headless (pilot light) secondary, create a dedicated tenant's node group, start the
+ * pods, let DNS caches expire. A backup-restore tenant's restore cannot be estimated here: null.
+ */
+export function expectedFailoverSeconds(posture: DrPosture, model: 'pooled' | 'dedicated', e: ExpectedDurations): number | null {
+  if (posture === 'backup-restore') return null;
+  return e.promote + (posture === 'pilot-light' ? e.writerInstance : 0) + (model === 'dedicated' ? e.nodeGroup : 0) + e.pods + e.dns;
 }
 
 export interface Readiness {
@@ -48,36 +70,41 @@ export interface Readiness {
   /** What the data-loss window would be now: the lag, the backup's age, or unknown. */
   expectedDataLossSeconds: number | null;
   /** Targets the failover would miss if it ran now. */
-  wouldMiss: ('RPO')[];
+  wouldMiss: ('RPO' | 'RTO')[];
 }
 
 const check = (name: string, passed: boolean, blocking: boolean, detail: string): ReadinessCheck => ({ name, passed, blocking, detail });
 
+/** An Aurora global secondary: healthy, promotable, and on the primary's engine version. */
+function secondaryChecks(f: ReadinessFacts, kind: string): ReadinessCheck[] {
+  const s = f.secondary;
+  return [
+    check('secondary-healthy', !!s && s.status === 'available', true, s ? `${kind} is ${s.status}` : `no ${kind} in the DR region`),
+    check('secondary-promotable', !!s?.promotable, true, s?.promotable ? 'the secondary can be promoted' : 'the secondary cannot be promoted'),
+    check(
+      'engine-version',
+      !!s && !!f.primaryEngineVersion && s.engineVersion === f.primaryEngineVersion,
+      // An unplanned failover promotes whatever the secondary runs; a switchover needs both the same.
+      f.mode === 'planned',
+      s ? `primary ${f.primaryEngineVersion ?? 'unknown'}, secondary ${s.engineVersion}` : 'no secondary',
+    ),
+  ];
+}
+
 function databaseChecks(f: ReadinessFacts): { checks: ReadinessCheck[]; loss: number | null } {
   switch (f.posture) {
-    case 'warm-standby': {
-      const s = f.secondary;
-      const checks = [
-        check('secondary-healthy', !!s && s.status === 'available', true, s ? `global secondary is ${s.status}` : 'no global secondary in the DR region'),
-        check('secondary-promotable', !!s?.promotable, true, s?.promotable ? 'the secondary can be promoted' : 'the secondary cannot be promoted'),
-        check(
-          'engine-version',
-          !!s && !!f.primaryEngineVersion && s.engineVersion === f.primaryEngineVersion,
-          // An unplanned failover promotes whatever the secondary runs; a switchover needs both the same.
-          f.mode === 'planned',
-          s ? `primary ${f.primaryEngineVersion ?? 'unknown'}, secondary ${s.engineVersion}` : 'no secondary',
-        ),
-      ];
-      return { checks, loss: f.lagSeconds ?? null };
-    }
+    case 'warm-standby':
+      return { checks: secondaryChecks(f, 'global secondary'), loss: f.lagSeconds ?? null };
     case 'pilot-light': {
+      // Aurora PostgreSQL's pilot light is a headless global secondary (decision 27); a replica only where one is given.
+      if (f.secondary || !f.replica) return { checks: secondaryChecks(f, 'headless global secondary'), loss: f.lagSeconds ?? null };
       const r = f.replica;
       return { checks: [check('replica-healthy', !!r && r.status === 'available', true, r ? `cross-region replica is ${r.status}` : 'no cross-region replica')], loss: f.lagSeconds ?? null };
     }
     case 'backup-restore': {
       const at = f.newestReplicatedBackupAt;
       const age = at ? Math.max(0, Math.round((Date.parse(f.now) - Date.parse(at)) / 1000)) : null;
-      return { checks: [check('replicated-backup', age !== null, true, at ? `newest replicated backup ${at} (${age} s old)` : 'no automated backup replicated to the DR region')], loss: age };
+      return { checks: [check('replicated-backup', age !== null, true, at ? `newest replicated backup ${at} (${age} s old)` : 'no backup copied to the DR region')], loss: age };
     }
   }
 }
@@ -91,6 +118,14 @@ export function evaluateReadiness(f: ReadinessFacts): Readiness {
     const within = loss <= f.rpoSeconds;
     if (!within) wouldMiss.push('RPO');
     checks.push(check('rpo', within, false, `${f.posture === 'backup-restore' ? 'backup age' : 'replication lag'} ${loss} s against an RPO of ${f.rpoSeconds} s`));
+  }
+  if (f.rto) {
+    const { targetSeconds, expectedSeconds } = f.rto;
+    const within = expectedSeconds !== null && expectedSeconds <= targetSeconds;
+    if (expectedSeconds !== null && !within) wouldMiss.push('RTO');
+    checks.push(
+      check('rto', within, false, expectedSeconds === null ? `the failover time cannot be estimated (target ${targetSeconds} s)` : `expected ${expectedSeconds} s against an RTO of ${targetSeconds} s`),
+    );
   }
   const backlog = f.filestoreBacklogSeconds;
   if (backlog !== undefined) {

@@ -9,6 +9,9 @@ import * as z from 'zod/mini';
 import type { FleetConfig } from './fleet-config.ts';
 import { tenantIdSchema } from './tenant-request.ts';
 
+const rule = (ok: (b: Record<string, unknown>) => boolean, path: string, message: string) =>
+  z.refine<Record<string, unknown>>((b) => ok(b), { path: [path], message, when: (payload) => typeof payload.value === 'object' && payload.value !== null });
+
 export const createFailoverBodySchema = z
   .strictObject({
     scope: z.enum(['tenant', 'cell', 'region']),
@@ -22,12 +25,14 @@ export const createFailoverBodySchema = z
     force: z.optional(z.boolean()),
   })
   .check(
-    z.refine((b) => b.scope !== 'tenant' || !!b.tenantId, { path: ['tenantId'], message: 'is required when scope is tenant' }),
-    z.refine((b) => b.scope === 'tenant' || b.tenantId === undefined, { path: ['tenantId'], message: 'only goes with scope tenant' }),
-    z.refine((b) => b.scope !== 'cell' || !!b.cell, { path: ['cell'], message: 'is required when scope is cell' }),
-    z.refine((b) => b.scope === 'cell' || b.cell === undefined, { path: ['cell'], message: 'only goes with scope cell' }),
-    z.refine((b) => b.fromRegion !== b.toRegion, { path: ['toRegion'], message: 'must differ from fromRegion' }),
-    z.refine((b) => b.mode === 'planned' || b.force === undefined, { path: ['force'], message: 'only applies to a planned switchover' }),
+    // Each rule between fields runs whenever the body is an object, even when another field is
+    // missing or malformed, so one answer names every problem.
+    rule((b) => b.scope !== 'tenant' || !!b.tenantId, 'tenantId', 'is required when scope is tenant'),
+    rule((b) => b.scope === 'tenant' || b.tenantId === undefined, 'tenantId', 'only goes with scope tenant'),
+    rule((b) => b.scope !== 'cell' || !!b.cell, 'cell', 'is required when scope is cell'),
+    rule((b) => b.scope === 'cell' || b.cell === undefined, 'cell', 'only goes with scope cell'),
+    rule((b) => b.fromRegion === undefined || b.fromRegion !== b.toRegion, 'toRegion', 'must differ from fromRegion'),
+    rule((b) => b.mode !== 'unplanned' || b.force === undefined, 'force', 'only applies to a planned switchover'),
   );
 export type CreateFailoverBody = z.infer<typeof createFailoverBodySchema>;
 
@@ -42,3 +47,10 @@ export function failoverFleetProblems(body: CreateFailoverBody, config: Pick<Fle
   }
   return problems;
 }
+
+export const failoverPathSchema = z.object({ failoverId: z.string().check(z.regex(/^fo-[0-9a-z]{26}$/, 'must be a failover id (fo- and 26 characters)')) });
+export const rejectFailoverBodySchema = z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1, 'must say why the failover is rejected'), z.maxLength(1000, 'must be at most 1000 characters')) });
+export const listFailoversQuerySchema = z.object({
+  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
+  cursor: z.optional(z.string()),
+});

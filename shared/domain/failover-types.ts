@@ -47,7 +47,32 @@ export interface Failover {
   dataLossWindowSeconds?: number | null;
   evidenceKey?: string;
   executionArn?: string;
+  /**
+   * After an unplanned failover, the clusters left behind in the failed region: once that region
+   * answers again, each is snapshotted (what only it holds is kept) and its newest heartbeat read,
+   * which turns the tenants' data-loss window from the lag estimate into the heartbeat measure.
+   */
+  oldPrimaries?: OldPrimary[];
   version: number;
+}
+
+/**
+ * An old primary's way back to being the DR copy: PENDING until its region answers and its snapshot
+ * is available; PRESERVED; REBUILDING while it is detached from the global database, deleted and
+ * created again as a secondary there (the diverged cluster cannot resynchronise); REPLICATED once
+ * that secondary is available: a planned failback can go.
+ */
+export interface OldPrimary {
+  unit: string;
+  region: string;
+  clusterIdentifier: string;
+  status: 'PENDING' | 'PRESERVED' | 'REBUILDING' | 'REPLICATED';
+  snapshotIdentifier?: string;
+  preservedAt?: string;
+  replicatedAt?: string;
+  /** Attempts made while the region did not answer. */
+  attempts: number;
+  lastError?: string;
 }
 
 export interface FailoverStepTiming {
@@ -72,6 +97,8 @@ export interface FailoverTenant {
   rtoSeconds?: number;
   dataLossWindowSeconds?: number | null;
   dataLossBasis?: 'drained' | 'heartbeats' | 'replication-lag' | 'unknown';
+  /** The newest heartbeat each side held at promotion (the old one null when it could not be read then). */
+  heartbeats?: { newAtPromotion: string | null; oldNewest: string | null };
   updatedAt: string;
   version: number;
 }

@@ -119,6 +119,23 @@ export const failoverPolicySchema = z.object({
   oldRegionTimeoutSeconds: z._default(z.number().check(z.int(), z.positive()), 30),
   /** How long a planned switchover waits for the replication lag to reach zero. */
   drainTimeoutSeconds: z._default(z.number().check(z.int(), z.positive()), 300),
+  /** Instance class of the writer a failover adds to a cell's headless secondary. */
+  cellWriterInstanceClass: z._default(z.string(), 'db.r6g.large'),
+  /**
+   * What the readiness report expects each part of a failover to take, to say whether a tenant
+   * would meet its RTO: promoting the global database, adding a headless secondary's writer,
+   * creating a dedicated tenant's node group, the pods becoming ready, DNS caches expiring.
+   */
+  expectedSeconds: z._default(
+    z.object({
+      promote: z.number().check(z.nonnegative()),
+      writerInstance: z.number().check(z.nonnegative()),
+      nodeGroup: z.number().check(z.nonnegative()),
+      pods: z.number().check(z.nonnegative()),
+      dns: z.number().check(z.nonnegative()),
+    }),
+    { promote: 120, writerInstance: 600, nodeGroup: 300, pods: 120, dns: 60 },
+  ),
   /** EventBridge Scheduler expression of the readiness report. */
   readinessSchedule: z._default(z.string(), 'rate(15 minutes)'),
 });

@@ -21,6 +21,8 @@ export interface CellInRegion {
   bucket: string;
   /** The cell's Aurora global database, when it has one (its DR posture). */
   globalClusterIdentifier?: string;
+  /** The writer endpoint when the fleet configuration gives it (home region only); read from RDS otherwise. */
+  endpoint?: string;
 }
 
 /** The region a cell's DR copy lives in: the fleet's other region. */
@@ -38,8 +40,8 @@ export function cellIn(config: FleetConfig, placement: Pick<Placement, 'cell'>, 
   if (!cell) throw validationError(`cell ${placement.cell ?? '(none)'} is not in the fleet configuration`);
   const global = cell.dr ? { globalClusterIdentifier: cell.dr.globalClusterIdentifier } : {};
   if (region === cell.region) {
-    const { id, eksCluster, auroraClusterIdentifier, auroraClusterArn, masterSecretArn, bucket } = cell;
-    return { id, region, eksCluster, auroraClusterIdentifier, auroraClusterArn, masterSecretArn, bucket, ...global };
+    const { id, eksCluster, auroraClusterIdentifier, auroraClusterArn, masterSecretArn, bucket, endpoint } = cell;
+    return { id, region, eksCluster, auroraClusterIdentifier, auroraClusterArn, masterSecretArn, bucket, ...global, ...(endpoint ? { endpoint } : {}) };
   }
   if (cell.dr && region === otherRegion(config, cell.region)) return { id: cell.id, region, ...cell.dr };
   throw validationError(`cell ${cell.id} has no copy in ${region}${cell.dr ? '' : ' (no dr section in the fleet configuration)'}`);
@@ -86,7 +88,6 @@ function databaseOf(tenant: TenantWithDatabase): NonNullable<Tenant['resources']
 
 /** The Data API target that reads the tenant's own database: the cell cluster's master, or its own cluster. */
 export function tenantDataTarget(config: FleetConfig, tenant: TenantWithDatabase): { resourceArn: string; secretArn: string; database: string } {
-  const database = databaseOf(tenant);
   return dataTargetIn(config, tenant, tenant.activeRegion);
 }
 

@@ -16,6 +16,14 @@ export const names = {
   /** Dedicated Aurora cluster and its instances. */
   dbClusterIdentifier: (tenantId: string, p?: string) => `${prefix(p)}-${tenantId}`,
   dbInstanceIdentifier: (tenantId: string, index: number, p?: string) => `${prefix(p)}-${tenantId}-${index + 1}`,
+  /**
+   * Aurora global database of a dedicated tenant (its DR posture). The secondary in the DR region
+   * keeps the primary's cluster identifier: identifiers are unique per region, and a failover then
+   * changes no name the tenant's configuration holds.
+   */
+  globalClusterIdentifier: (tenantId: string, p?: string) => `${prefix(p)}-${tenantId}-global`,
+  /** Role S3 assumes to replicate dedicated tenants' buckets to the DR region (made with the fleet, not per tenant). */
+  replicationRoleName: (p?: string) => `${prefix(p)}-s3-replication`,
   finalSnapshotIdentifier: (tenantId: string, operationId: string, p?: string) =>
     `${prefix(p)}-${tenantId}-final-${shortId(operationId)}`,
   /** Dedicated filestore bucket; account and region keep it globally unique. */

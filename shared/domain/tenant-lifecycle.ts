@@ -26,6 +26,8 @@ export const TENANT_EVENTS = [
   'FailoverStarted',
   'FailoverSucceeded',
   'FailoverFailed',
+  /** A failover that stopped before promoting anything: the old primary is unfenced and serves again. */
+  'FailoverRolledBack',
   'Suspend',
   'Resume',
 ] as const;
@@ -103,6 +105,7 @@ export const tenantTransitions: readonly TenantTransition[] = [
   { from: 'ACTIVE', event: 'FailoverStarted', to: 'FAILING_OVER', guard: guarded },
   { from: 'FAILING_OVER', event: 'FailoverSucceeded', to: 'ACTIVE', guard: guarded },
   { from: 'FAILING_OVER', event: 'FailoverFailed', to: 'FAILED', guard: guarded },
+  { from: 'FAILING_OVER', event: 'FailoverRolledBack', to: 'ACTIVE', guard: guarded },
   { from: 'ACTIVE', event: 'Suspend', to: 'SUSPENDED', guard: guarded },
   { from: 'SUSPENDED', event: 'Resume', to: 'ACTIVE', guard: guarded },
 ];

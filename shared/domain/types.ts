@@ -110,7 +110,7 @@ export interface DrReadinessReport {
   /** Every blocking check passed (a planned switchover could start now). */
   ready: boolean;
   /** Targets a failover now would miss. */
-  wouldMiss: 'RPO'[];
+  wouldMiss: ('RPO' | 'RTO')[];
   expectedDataLossSeconds: number | null;
   checks: { name: string; passed: boolean; blocking: boolean; detail: string }[];
 }

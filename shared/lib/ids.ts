@@ -40,3 +40,17 @@ export function idempotentOperationId(actor: string, idempotencyKey: string, fir
   const digest = createHash('sha256').update(`${actor}\n${idempotencyKey}\n${firstSeenAt.toISOString()}`).digest();
   return `op-${encodeTime(firstSeenAt.getTime())}${encodeBytes(digest, RANDOM_CHARS)}`;
 }
+
+/**
+ * The failover id of an execution started without one (from the Step Functions console): derived
+ * from the execution, so a retried first state finds the failover it recorded instead of a second.
+ */
+export function failoverIdFor(executionArn: string): string {
+  const digest = createHash('sha256').update(executionArn).digest();
+  return `fo-${encodeBytes(digest, TIME_CHARS + RANDOM_CHARS)}`;
+}
+
+/** A new failover id, sorting by creation time like operation ids. */
+export function newFailoverId(now: Date = new Date()): string {
+  return `fo-${encodeTime(now.getTime())}${encodeBytes(randomBytes(RANDOM_CHARS), RANDOM_CHARS)}`;
+}

@@ -5,7 +5,7 @@
  */
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { validationError } from '#shared/lib/errors.ts';
-import { isConditionFailed, keys, type Key, type StoreContext } from './dynamo.ts';
+import { getItem, isConditionFailed, keys, type Key, type StoreContext } from './dynamo.ts';
 
 const BATCH_GET_LIMIT = 100;
 const MAX_UNPROCESSED_ROUNDS = 5;
@@ -72,4 +72,25 @@ export async function releaseCellSlot(ctx: StoreContext, cellId: string, tenantI
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
   }
+}
+
+/**
+ * The region a cell's database is active in, when a failover moved it (absent: the cell's home
+ * region). Written by the failover that moves the cell; read when a tenant is placed on the cell,
+ * so a new tenant of a failed-over cell is provisioned where its database now takes writes.
+ */
+export async function setCellActiveRegion(ctx: StoreContext, cellId: string, region: string): Promise<void> {
+  await ctx.client.send(
+    new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: keys.cell(cellId),
+      UpdateExpression: 'SET activeRegion = :region, entity = :entity',
+      ExpressionAttributeValues: { ':region': region, ':entity': 'Cell' },
+    }),
+  );
+}
+
+export async function cellActiveRegion(ctx: StoreContext, cellId: string): Promise<string | undefined> {
+  const stored = await getItem(ctx, keys.cell(cellId));
+  return typeof stored?.activeRegion === 'string' ? stored.activeRegion : undefined;
 }

@@ -12,17 +12,29 @@ import type { TenantOutcomeContext, TenantOutcomeEvent } from '#shared/domain/re
 import type {
   ChangeEvent,
   Criticality,
+  DrReadinessReport,
   Operation,
   StepStatus,
   TenancyModel,
   Tenant,
   TenantStatus,
 } from '#shared/domain/types.ts';
-import { cellLoads, releaseCellSlot, reserveCellSlot } from './cells.ts';
+import { cellLoads, releaseCellSlot, reserveCellSlot, cellActiveRegion, setCellActiveRegion } from './cells.ts';
 import { appendChange, listChanges, type ChangeInput } from './changes.ts';
 import { getDesiredState, putDesiredState, type DesiredState } from './desired-state.ts';
 import { documentClient, type StoreContext } from './dynamo.ts';
-import { createFailover, getFailover, getFailoverTenant, listFailovers, listFailoverTenants, requireFailover, updateFailover, updateFailoverTenant } from './failovers.ts';
+import {
+  createFailover,
+  getFailover,
+  getFailoverTenant,
+  listFailovers,
+  listFailoverTenants,
+  requireFailover,
+  setFailoverApprovalToken,
+  takeFailoverApprovalToken,
+  updateFailover,
+  updateFailoverTenant,
+} from './failovers.ts';
 import { acquireDrillLock, createDrill, getDrill, listDrills, recordLastDrill, releaseDrillLock, requireDrill, updateDrill } from './drills.ts';
 import { completeIdempotency, getIdempotency, putIdempotency, type IdempotencyRecord } from './idempotency.ts';
 import { acquireLease, releaseLease, renewLease } from './leases.ts';
@@ -61,7 +73,7 @@ import {
   type TenantReleaseListQuery,
 } from './tenant-releases.ts';
 import { listTenants } from './tenant-list.ts';
-import { createTenant, getTenant, requireTenant, updateCurrentTenant, updateTenant } from './tenants.ts';
+import { createTenant, getTenant, requireTenant, setDrReadiness, updateCurrentTenant, updateTenant } from './tenants.ts';
 
 export type { ChangeInput, DesiredState, IdempotencyRecord, OperationPatch, Page, PageRequest, ReleaseListQuery, TenantReleaseListQuery };
 
@@ -129,6 +141,10 @@ export class FleetRepository {
   updateCurrentTenant(tenantId: string, mutate: (t: Tenant) => Tenant, change: ChangeInput): Promise<Tenant> {
     return updateCurrentTenant(this.ctx, tenantId, mutate, change);
   }
+  /** The scheduled readiness report, out of band (no version, no change event); an older one never replaces a newer. */
+  setDrReadiness(tenantId: string, report: DrReadinessReport): Promise<DrReadinessReport | undefined> {
+    return setDrReadiness(this.ctx, tenantId, report);
+  }
 
   // Failovers
 
@@ -153,6 +169,14 @@ export class FleetRepository {
   listFailoverTenants(failoverId: string, page: PageRequest = {}): Promise<Page<FailoverTenant>> {
     return listFailoverTenants(this.ctx, failoverId, page);
   }
+  setFailoverApprovalToken(failoverId: string, token: string): Promise<void> {
+    return setFailoverApprovalToken(this.ctx, failoverId, token);
+  }
+
+  takeFailoverApprovalToken(failoverId: string): Promise<string | undefined> {
+    return takeFailoverApprovalToken(this.ctx, failoverId);
+  }
+
   listFailovers(page: PageRequest = {}): Promise<Page<Failover>> {
     return listFailovers(this.ctx, page);
   }
@@ -246,6 +270,14 @@ export class FleetRepository {
   cellLoads(cellIds: string[]): Promise<Record<string, number>> {
     return cellLoads(this.ctx, cellIds);
   }
+  cellActiveRegion(cellId: string): Promise<string | undefined> {
+    return cellActiveRegion(this.ctx, cellId);
+  }
+
+  setCellActiveRegion(cellId: string, region: string): Promise<void> {
+    return setCellActiveRegion(this.ctx, cellId, region);
+  }
+
   reserveCellSlot(cellId: string, tenantId: string, capacity: number): Promise<boolean> {
     return reserveCellSlot(this.ctx, cellId, tenantId, capacity);
   }

@@ -4,7 +4,7 @@
  * claim is taken back if the tenant cannot be written, so a rejected create leaves nothing behind.
  */
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Tenant } from '#shared/domain/types.ts';
+import type { DrReadinessReport, Tenant } from '#shared/domain/types.ts';
 import { conflict, notFound, validationError } from '#shared/lib/errors.ts';
 import { appendChange, changedFields, changeEvent, type ChangeInput } from './changes.ts';
 import { canonicalJson, getItem, isConditionFailed, keys, prune, type Item, type StoreContext } from './dynamo.ts';
@@ -14,10 +14,11 @@ import { lastChangeOf, tenantItem, toTenant, versionChangeId, withoutLease } fro
 const IMMUTABLE_FIELDS = ['tenantId', 'hostname', 'createdAt', 'createdBy'] as const;
 /**
  * Attributes written only by their own conditional calls, never by an update of the record: the
- * lease, the drill lock and the last drill's summary (drills never change the tenant, so they never
- * bump its version). An update neither writes nor removes them, so it cannot undo one written meanwhile.
+ * lease, the drill lock, the last drill's summary and the failover readiness report (drills and
+ * reports never change the tenant, so they never bump its version). An update neither writes nor
+ * removes them, so it cannot undo one written meanwhile.
  */
-export const OUT_OF_BAND_FIELDS = new Set(['lease', 'drillLock', 'lastDrill']);
+export const OUT_OF_BAND_FIELDS = new Set(['lease', 'drillLock', 'lastDrill', 'drReadiness']);
 /** Bookkeeping that changes on every write (or outside updates) and says nothing in a diff. */
 const NOT_DIFFED = ['version', 'updatedAt', ...OUT_OF_BAND_FIELDS];
 
@@ -187,4 +188,31 @@ async function writeTenant(
   }
   await appendChange(ctx, event);
   return written ? toTenant(written) : { ...next, ...(current.lease ? { lease: current.lease } : {}) };
+}
+
+/**
+ * Stores the tenant's failover readiness report, out of band: no version bump, no change event (it
+ * is an observation, written every quarter hour). A report older than the one stored (a slow run
+ * finishing after a newer one) is not written. Returns what the tenant now holds.
+ */
+export async function setDrReadiness(ctx: StoreContext, tenantId: string, report: DrReadinessReport): Promise<DrReadinessReport | undefined> {
+  try {
+    const res = await ctx.client.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: keys.tenant(tenantId),
+        UpdateExpression: 'SET #report = :report',
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#report) OR #report.#checkedAt <= :checkedAt)',
+        ExpressionAttributeNames: { '#report': 'drReadiness', '#checkedAt': 'checkedAt' },
+        ExpressionAttributeValues: { ':report': prune(report), ':checkedAt': report.checkedAt },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toTenant(res.Attributes ?? {}).drReadiness;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    const stored = await getItem(ctx, keys.tenant(tenantId));
+    if (!stored) throw notFound(`Tenant ${tenantId} not found`);
+    return toTenant(stored).drReadiness;
+  }
 }

@@ -114,6 +114,27 @@ describe('ensureDedicatedCluster', () => {
     });
   });
 
+  it('with a master secret of its own (a tenant with a DR copy), gives RDS its password and not ManageMasterUserPassword, and reports that secret', async () => {
+    // prepare
+    rds.on(DescribeDBClustersCommand).rejectsOnce(new DBClusterNotFoundFault({ message: 'not found', ...meta })).resolves({ DBClusters: [cluster({ MasterUserSecret: undefined })] });
+    rds.on(CreateDBClusterCommand).resolves({ DBCluster: cluster({ Status: 'creating', MasterUserSecret: undefined }) });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceStatus: 'available' }] });
+    const masterSecret = { arn: 'arn:aws:secretsmanager:eu-west-1:1:secret:odoo/acme/db-AbCdEf', password: async () => 'Abcdefgh12345678XYZabcdefgh123456' };
+
+    // act
+    const created = await ensureDedicatedCluster(client(), { ...input, masterSecret });
+    const again = await ensureDedicatedCluster(client(), { ...input, masterSecret: { ...masterSecret, password: () => Promise.reject(new Error('read only when creating')) } });
+
+    // assess
+    const sent = rds.commandCalls(CreateDBClusterCommand)[0]!.args[0].input;
+    expect(sent).toMatchObject({ MasterUsername: 'odoo_admin', MasterUserPassword: 'Abcdefgh12345678XYZabcdefgh123456' });
+    expect(sent).not.toHaveProperty('ManageMasterUserPassword');
+    expect(sent).not.toHaveProperty('MasterUserSecretKmsKeyId');
+    expect(created.masterSecretArn).toBe(masterSecret.arn);
+    expect(again).toMatchObject({ status: 'available', masterSecretArn: masterSecret.arn });
+    expect(rds).toHaveReceivedCommandTimes(CreateDBClusterCommand, 1);
+  });
+
   it('reports available with endpoint and managed secret only when the cluster and every instance are available', async () => {
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [cluster()] });
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'odoo-acme-1' }).resolves({ DBInstances: [{ DBInstanceStatus: 'available' }] });

@@ -13,6 +13,7 @@ import {
   NotFound,
   PutBucketEncryptionCommand,
   PutBucketOwnershipControlsCommand,
+  PutBucketReplicationCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
@@ -23,7 +24,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deletePrefix, emptyAndDeleteBucket, ensureDedicatedBucket, ensurePooledPrefix, exportPrefix } from '#shared/cloud/adapters/filestore.ts';
+import { deletePrefix, emptyAndDeleteBucket, ensureBucketReplication, ensureDedicatedBucket, ensurePooledPrefix, exportPrefix } from '#shared/cloud/adapters/filestore.ts';
 
 const s3 = mockClient(S3Client);
 const client = () => new S3Client({ region: 'eu-west-1' });
@@ -106,6 +107,42 @@ describe('ensureDedicatedBucket', () => {
 
     await expect(ensureDedicatedBucket(client(), input)).rejects.toMatchObject({ name: 'ResourceFailed' });
     expect(s3).not.toHaveReceivedCommand(PutBucketVersioningCommand);
+  });
+});
+
+describe('ensureBucketReplication', () => {
+  it('replicates every object and delete marker to the DR bucket, re-encrypting KMS objects with the DR key', async () => {
+    // prepare
+    s3.on(PutBucketReplicationCommand).resolves({});
+
+    // act
+    await ensureBucketReplication(client(), {
+      sourceBucket: 'odoo-acme-1-eu-west-1',
+      destinationBucket: 'odoo-acme-1-eu-central-1',
+      roleArn: 'arn:aws:iam::1:role/odoo-s3-replication',
+      destinationKmsKeyId: 'alias/odoo-tenants',
+    });
+
+    // assess
+    expect(s3.commandCalls(PutBucketReplicationCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        Bucket: 'odoo-acme-1-eu-west-1',
+        ReplicationConfiguration: {
+          Role: 'arn:aws:iam::1:role/odoo-s3-replication',
+          Rules: [
+            {
+              ID: 'dr-copy',
+              Status: 'Enabled',
+              Priority: 1,
+              Filter: {},
+              DeleteMarkerReplication: { Status: 'Enabled' },
+              SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+              Destination: { Bucket: 'arn:aws:s3:::odoo-acme-1-eu-central-1', StorageClass: 'STANDARD', EncryptionConfiguration: { ReplicaKmsKeyID: 'alias/odoo-tenants' } },
+            },
+          ],
+        },
+      },
+    ]);
   });
 });
 

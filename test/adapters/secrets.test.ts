@@ -3,6 +3,8 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  RemoveRegionsFromReplicationCommand,
+  ReplicateSecretToRegionsCommand,
   ResourceExistsException,
   ResourceNotFoundException,
   SecretsManagerClient,
@@ -71,6 +73,53 @@ describe('ensureSecret', () => {
   });
 });
 
+describe('ensureSecret with a replica in the DR region', () => {
+  const replicaRegions = [{ region: 'eu-central-1', kmsKeyId: 'alias/odoo-tenants' }];
+
+  it('creates the secret with its replica in one call (AddReplicaRegions, with the key of that region)', async () => {
+    // prepare
+    sm.on(DescribeSecretCommand).rejects(notFound());
+    sm.on(CreateSecretCommand).resolves({ ARN, Name: 'odoo/acme/db', ReplicationStatus: [{ Region: 'eu-central-1', Status: 'InProgress' }] });
+
+    // act
+    const result = await ensureSecret(client(), { name: 'odoo/acme/db', tags: {}, generate: () => ({ password: 'x' }), replicaRegions });
+
+    // assess
+    expect(sm).toHaveReceivedCommandWith(CreateSecretCommand, { Name: 'odoo/acme/db', AddReplicaRegions: [{ Region: 'eu-central-1', KmsKeyId: 'alias/odoo-tenants' }] });
+    expect(result).toEqual({ arn: ARN, created: true });
+  });
+
+  it('adds the missing replica to an existing secret (ReplicateSecretToRegions), and leaves one that has it alone', async () => {
+    // prepare
+    sm.on(DescribeSecretCommand, { SecretId: 'odoo/acme/db' }).resolves({ ARN, Name: 'odoo/acme/db' });
+    sm.on(DescribeSecretCommand, { SecretId: 'odoo/beta/db' }).resolves({ ARN, Name: 'odoo/beta/db', ReplicationStatus: [{ Region: 'eu-central-1', Status: 'InSync' }] });
+    sm.on(ReplicateSecretToRegionsCommand).resolves({ ARN, ReplicationStatus: [{ Region: 'eu-central-1', Status: 'InProgress' }] });
+
+    // act
+    await ensureSecret(client(), { name: 'odoo/acme/db', tags: {}, generate: () => ({}), replicaRegions });
+    await ensureSecret(client(), { name: 'odoo/beta/db', tags: {}, generate: () => ({}), replicaRegions });
+
+    // assess
+    expect(sm.commandCalls(ReplicateSecretToRegionsCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: ARN, AddReplicaRegions: [{ Region: 'eu-central-1', KmsKeyId: 'alias/odoo-tenants' }] }]);
+    expect(sm).not.toHaveReceivedCommand(CreateSecretCommand);
+  });
+
+  it("fails with AWS's reason when the replica could not be made (a same-named secret in that region)", async () => {
+    // prepare
+    sm.on(DescribeSecretCommand).resolves({ ARN, Name: 'odoo/acme/db' });
+    sm.on(ReplicateSecretToRegionsCommand).resolves({
+      ARN,
+      ReplicationStatus: [{ Region: 'eu-central-1', Status: 'Failed', StatusMessage: 'Destination secret with the same name already exists' }],
+    });
+
+    // act
+    const error = await ensureSecret(client(), { name: 'odoo/acme/db', tags: {}, generate: () => ({}), replicaRegions }).catch((e: Error) => e);
+
+    // assess
+    expect(error).toMatchObject({ name: 'ResourceFailed', message: expect.stringContaining('eu-central-1 failed: Destination secret with the same name already exists') });
+  });
+});
+
 describe('readSecretJson', () => {
   it('returns the JSON object the secret holds', async () => {
     sm.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: '{"login":"admin","password":"pw"}' });
@@ -93,6 +142,21 @@ describe('deleteSecret', () => {
     sm.on(DeleteSecretCommand).resolves({ ARN });
 
     await expect(deleteSecret(client(), 'odoo/acme/db')).resolves.toBe('deleted');
+    expect(sm).toHaveReceivedCommandWith(DeleteSecretCommand, { SecretId: 'odoo/acme/db', ForceDeleteWithoutRecovery: true });
+  });
+
+  it('removes the replicas first, as Secrets Manager refuses to delete a primary that has them', async () => {
+    // prepare
+    sm.on(DescribeSecretCommand).resolves({ ARN, Name: 'odoo/acme/db', ReplicationStatus: [{ Region: 'eu-central-1', Status: 'InSync' }] });
+    sm.on(RemoveRegionsFromReplicationCommand).resolves({ ARN, ReplicationStatus: [] });
+    sm.on(DeleteSecretCommand).resolves({ ARN });
+
+    // act
+    const result = await deleteSecret(client(), 'odoo/acme/db');
+
+    // assess
+    expect(result).toBe('deleted');
+    expect(sm.commandCalls(RemoveRegionsFromReplicationCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: 'odoo/acme/db', RemoveReplicaRegions: ['eu-central-1'] }]);
     expect(sm).toHaveReceivedCommandWith(DeleteSecretCommand, { SecretId: 'odoo/acme/db', ForceDeleteWithoutRecovery: true });
   });
 

@@ -84,7 +84,7 @@ describe('Game day: 30% throttling on every service', () => {
     expect([...provisioned, offboarded].flatMap((op) => op.steps).filter((s) => s.status === 'FAILED')).toEqual([]);
   });
 
-  it('made nothing twice: one database per tenant, one cluster, node group and bucket for the dedicated tenant', () => {
+  it('made nothing twice: one database per tenant, one cluster and bucket per region, one node group and global database for the dedicated tenant', () => {
     for (const id of pooledIds.slice(1)) {
       expect(count(id, 'rds/database')).toBe(1);
       expect(count(id, 'rds/role')).toBe(1);
@@ -94,9 +94,13 @@ describe('Game day: 30% throttling on every service', () => {
       expect(count(id, 'rds/cluster')).toBe(0);
     }
     expect(count(dedicatedId, 'rds/database')).toBe(1);
-    expect(count(dedicatedId, 'rds/cluster')).toBe(1);
+    // Its cluster and bucket, and their DR copies in the other region (warm standby, as a critical tenant).
+    const regions = (key: string) => plane.sim.inventoryForTenant(dedicatedId).filter((r) => `${r.service}/${r.type}` === key).map((r) => r.region).sort();
+    const both = [plane.config.primaryRegion, plane.config.drRegion].sort();
+    expect(regions('rds/cluster')).toEqual(both);
+    expect(regions('s3/bucket')).toEqual(both);
+    expect(count(dedicatedId, 'rds/global-cluster')).toBe(1);
     expect(count(dedicatedId, 'eks/nodegroup')).toBe(1);
-    expect(count(dedicatedId, 's3/bucket')).toBe(1);
     const region = plane.sim.inventory().regions[plane.config.primaryRegion]!;
     expect(region.eks.clusters.flatMap((c) => c.nodegroups).filter((n) => n.name === 'odoo-gd-dedicated')).toHaveLength(1);
     expect(Object.values(region.rds.databases).flat().filter((d) => d.name.startsWith('odoo_gd_'))).toHaveLength(pooledIds.length);

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/api/routes.ts';
 import { buildApp } from '#infra/app.ts';
-import { TASK_TOKENS_ANSWERED_BY_ROUTE, WORKFLOWS_STARTED_BY_ROUTE } from '#infra/constructs/api.ts';
+import { machinesNamedToRoute, TASK_TOKENS_ANSWERED_BY_ROUTE, WORKFLOWS_STARTED_BY_ROUTE } from '#infra/constructs/api.ts';
 import { HANDLER_METADATA_KEY, REPO_ROOT } from '#infra/constructs/fleet-function.ts';
 import { exampleFleetConfig } from '#infra/example-fleet.ts';
 import { fleetConfigSchema } from '#shared/domain/fleet-config.ts';
@@ -25,26 +25,35 @@ interface Resource {
 
 let template: Template;
 let resources: Record<string, Resource>;
+/** The API's nested stack: its template, and what its parameters are given by the parent. */
+let apiTemplate: Template;
+let apiResources: Record<string, Resource>;
+let apiParameters: Record<string, unknown>;
 
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const only = (type: string): [string, Resource] => {
-  const found = ofType(type);
+const ofType = (type: string, from = resources) => Object.entries(from).filter(([, r]) => r.Type === type);
+const only = (type: string, from = resources): [string, Resource] => {
+  const found = ofType(type, from);
   expect(found, `exactly one ${type}`).toHaveLength(1);
   return found[0] as [string, Resource];
 };
+/** A value of the API stack as the parent stack gives it: a `Ref` to a parameter is what the parent passes. */
+function inParent(value: unknown): unknown {
+  const ref = (value as { Ref?: string } | null)?.Ref;
+  return ref !== undefined && ref in apiParameters ? apiParameters[ref] : value;
+}
 const getAttArn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
 /** Every statement of the IAM policies attached to a function's role. */
-function statementsOfFunction(functionId: string): Array<{ Action: string | string[]; Resource: unknown }> {
-  const roleId = (resources[functionId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return ofType('AWS::IAM::Policy')
+function statementsOfFunction(functionId: string, from = resources): Array<{ Action: string | string[]; Resource: unknown }> {
+  const roleId = (from[functionId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy', from)
     .filter(([, p]) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
 const actionsOf = (statements: Array<{ Action: string | string[] }>) => statements.flatMap((s) => ([] as string[]).concat(s.Action));
 
 function functionOfRoute(entry: string): string {
-  const found = ofType('AWS::Lambda::Function').filter(([id, r]) => r.Metadata?.[HANDLER_METADATA_KEY] === entry && id.startsWith('Api'));
+  const found = ofType('AWS::Lambda::Function', apiResources).filter(([id, r]) => r.Metadata?.[HANDLER_METADATA_KEY] === entry && id.startsWith('Api'));
   expect(found, `one API function runs ${entry}`).toHaveLength(1);
   return (found[0] as [string, Resource])[0];
 }
@@ -61,6 +70,10 @@ beforeAll(() => {
   const { stacks } = buildApp({ bundling: false, validateTemplates: false });
   template = Template.fromStack(stacks.primary);
   resources = template.toJSON().Resources as Record<string, Resource>;
+  apiTemplate = Template.fromStack(stacks.primary.apiStack);
+  apiResources = apiTemplate.toJSON().Resources as Record<string, Resource>;
+  const [, nested] = only('AWS::CloudFormation::Stack');
+  apiParameters = nested.Properties.Parameters as Record<string, unknown>;
 });
 
 describe('FleetControlPlaneStack', () => {
@@ -92,7 +105,7 @@ describe('FleetControlPlaneStack', () => {
       const [, table] = only('AWS::DynamoDB::GlobalTable');
       const [keyId, key] = only('AWS::KMS::Key');
 
-      const [replica] = table.Properties.Replicas as Array<Record<string, CfnJson>>;
+      const replica = (table.Properties.Replicas as Array<Record<string, CfnJson>>).find((r) => r.Region === 'eu-west-1');
       expect(replica?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
       expect(replica?.DeletionProtectionEnabled).toBe(true);
       expect(replica?.SSESpecification).toEqual({ KMSMasterKeyId: getAttArn(keyId) });
@@ -129,14 +142,17 @@ describe('FleetControlPlaneStack', () => {
       const [keyId] = only('AWS::KMS::Key');
 
       const unencrypted = ofType('AWS::Logs::LogGroup').filter(([, g]) => JSON.stringify(g.Properties.KmsKeyId) !== JSON.stringify(getAttArn(keyId)));
+      const unencryptedInApi = ofType('AWS::Logs::LogGroup', apiResources).filter(([, g]) => JSON.stringify(inParent(g.Properties.KmsKeyId)) !== JSON.stringify(getAttArn(keyId)));
 
       expect(unencrypted.map(([id]) => id)).toEqual([]);
+      expect(ofType('AWS::Logs::LogGroup', apiResources).length).toBeGreaterThan(apiRoutes.length);
+      expect(unencryptedInApi.map(([id]) => id)).toEqual([]);
     });
   });
 
   describe('api', () => {
     it('requires IAM authorization on every method', () => {
-      const methods = ofType('AWS::ApiGateway::Method').filter(([, m]) => m.Properties.HttpMethod !== 'OPTIONS');
+      const methods = ofType('AWS::ApiGateway::Method', apiResources).filter(([, m]) => m.Properties.HttpMethod !== 'OPTIONS');
 
       expect(methods).toHaveLength(apiRoutes.length);
       expect(methods.filter(([, m]) => m.Properties.AuthorizationType !== 'AWS_IAM').map(([id]) => id)).toEqual([]);
@@ -145,7 +161,7 @@ describe('FleetControlPlaneStack', () => {
     it('serves each route of the route table with its own handler and a request validator', () => {
       for (const route of apiRoutes) {
         const functionId = functionOfRoute(route.entry);
-        const method = ofType('AWS::ApiGateway::Method').find(([, m]) => m.Properties.OperationName === route.id)?.[1];
+        const method = ofType('AWS::ApiGateway::Method', apiResources).find(([, m]) => m.Properties.OperationName === route.id)?.[1];
 
         expect(method?.Properties.HttpMethod, route.id).toBe(route.method);
         expect(JSON.stringify(method?.Properties.Integration.Uri), route.id).toContain(functionId);
@@ -157,11 +173,11 @@ describe('FleetControlPlaneStack', () => {
     });
 
     it('logs access as JSON to an encrypted log group, traces, and throttles the stage', () => {
-      const [, stage] = only('AWS::ApiGateway::Stage');
+      const [, stage] = only('AWS::ApiGateway::Stage', apiResources);
       const destinationId = (stage.Properties.AccessLogSetting.DestinationArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
-      expect(resources[destinationId]?.Type).toBe('AWS::Logs::LogGroup');
-      expect(resources[destinationId]?.Properties.KmsKeyId).toBeDefined();
+      expect(apiResources[destinationId]?.Type).toBe('AWS::Logs::LogGroup');
+      expect(apiResources[destinationId]?.Properties.KmsKeyId).toBeDefined();
       const format = JSON.parse(stage.Properties.AccessLogSetting.Format as string) as Record<string, string>;
       expect(format).toMatchObject({ requestId: '$context.requestId', userArn: '$context.identity.userArn', status: '$context.status' });
       expect(stage.Properties.TracingEnabled).toBe(true);
@@ -171,7 +187,7 @@ describe('FleetControlPlaneStack', () => {
     });
 
     it('throttles each mutating method tighter than the stage', () => {
-      const [, stage] = only('AWS::ApiGateway::Stage');
+      const [, stage] = only('AWS::ApiGateway::Stage', apiResources);
       const settings = stage.Properties.MethodSettings as Array<Record<string, CfnJson>>;
       const stageWide = settings.find((s) => s.HttpMethod === '*');
 
@@ -183,21 +199,22 @@ describe('FleetControlPlaneStack', () => {
     });
 
     it('compresses responses and outputs the API URL', () => {
-      const [, api] = only('AWS::ApiGateway::RestApi');
+      const [, api] = only('AWS::ApiGateway::RestApi', apiResources);
 
+      // The parent's output: a nested stack's outputs are not shown to whoever deploys the app.
       expect(api.Properties.MinimumCompressionSize).toBeGreaterThan(0);
       expect(Object.keys(template.toJSON().Outputs as object).some((k) => k.includes('Url'))).toBe(true);
     });
 
-    it('gives GET routes read-only table access and lets only the creating and deleting routes start a workflow', () => {
+    it('gives GET routes read-only table access and lets only the creating and deleting routes start a workflow, each its own', () => {
       const machines = Object.fromEntries(
         ofType('AWS::StepFunctions::StateMachine').map(([id, m]) => [String(m.Properties.StateMachineName).replace('odoo-fleet-', ''), id]),
       );
 
       for (const route of apiRoutes) {
-        const statements = statementsOfFunction(functionOfRoute(route.entry));
+        const statements = statementsOfFunction(functionOfRoute(route.entry), apiResources);
         const actions = actionsOf(statements);
-        const started = statements.filter((s) => actionsOf([s]).includes('states:StartExecution')).map((s) => JSON.stringify(s.Resource));
+        const started = statements.filter((s) => actionsOf([s]).includes('states:StartExecution')).map((s) => JSON.stringify(inParent(s.Resource)));
 
         expect(actions, route.id).toContain('dynamodb:GetItem');
         expect(actions.filter((a) => a.includes('*')), route.id).toEqual([]);
@@ -206,7 +223,7 @@ describe('FleetControlPlaneStack', () => {
         expect(actions, route.id).not.toContain('dynamodb:Scan');
         expect(started, route.id).toEqual((WORKFLOWS_STARTED_BY_ROUTE[route.id] ?? []).map((w) => JSON.stringify({ Ref: machines[w] })));
       }
-      expect(WORKFLOWS_STARTED_BY_ROUTE).toEqual({ CreateTenant: ['provision'], DeleteTenant: ['offboard'], CreateRelease: ['release'], CreateDrill: ['drill'] });
+      expect(WORKFLOWS_STARTED_BY_ROUTE).toEqual({ CreateTenant: ['provision'], DeleteTenant: ['offboard'], CreateRelease: ['release'], CreateDrill: ['drill'], CreateFailover: ['failover'] });
     });
 
     it('lets only the approval, rejection, abort and decision routes answer task tokens, each on its own workflow', () => {
@@ -215,23 +232,35 @@ describe('FleetControlPlaneStack', () => {
       );
 
       for (const route of apiRoutes) {
-        const statements = statementsOfFunction(functionOfRoute(route.entry));
-        const answered = statements.filter((s) => actionsOf([s]).includes('states:SendTaskSuccess')).map((s) => JSON.stringify(s.Resource));
+        const statements = statementsOfFunction(functionOfRoute(route.entry), apiResources);
+        const answered = statements.filter((s) => actionsOf([s]).includes('states:SendTaskSuccess')).map((s) => JSON.stringify(inParent(s.Resource)));
 
         expect(answered, route.id).toEqual((TASK_TOKENS_ANSWERED_BY_ROUTE[route.id] ?? []).map((w) => JSON.stringify({ Ref: machines[w] })));
       }
-      expect(Object.keys(TASK_TOKENS_ANSWERED_BY_ROUTE).sort()).toEqual(['AbortRelease', 'ApproveRelease', 'DecideReleaseTenant', 'RejectRelease']);
+      expect(Object.keys(TASK_TOKENS_ANSWERED_BY_ROUTE).sort()).toEqual(['AbortRelease', 'ApproveFailover', 'ApproveRelease', 'DecideReleaseTenant', 'RejectFailover', 'RejectRelease']);
     });
 
-    it('gives route functions the table, the fleet configuration and both state machine ARNs', () => {
-      for (const route of apiRoutes) {
-        const env = resources[functionOfRoute(route.entry)]?.Properties.Environment.Variables as Record<string, unknown>;
+    it('gives route functions the table, the fleet configuration and the ARNs of the machines they start or answer, and no other', () => {
+      const machines = Object.fromEntries(
+        ofType('AWS::StepFunctions::StateMachine').map(([id, m]) => [String(m.Properties.StateMachineName).replace('odoo-fleet-', ''), id]),
+      );
+      const variableOf = (workflow: string) => `${workflow.toUpperCase()}_STATE_MACHINE_ARN`;
 
-        expect(Object.keys(env), route.id).toEqual(
-          expect.arrayContaining(['TABLE_NAME', 'FLEET_CONFIG', 'PROVISION_STATE_MACHINE_ARN', 'OFFBOARD_STATE_MACHINE_ARN', 'RELEASE_STATE_MACHINE_ARN']),
-        );
+      for (const route of apiRoutes) {
+        const env = apiResources[functionOfRoute(route.entry)]?.Properties.Environment.Variables as Record<string, unknown>;
+        const machineVariables = Object.keys(env).filter((k) => k.endsWith('_STATE_MACHINE_ARN'));
+
+        expect(Object.keys(env), route.id).toEqual(expect.arrayContaining(['TABLE_NAME', 'FLEET_CONFIG', 'EVIDENCE_BUCKET']));
         expect(fleetConfigSchema.parse(JSON.parse(env.FLEET_CONFIG as string))).toEqual(exampleFleetConfig());
+        expect(machineVariables.sort(), route.id).toEqual(machinesNamedToRoute(route.id).map(variableOf).sort());
+        for (const workflow of machinesNamedToRoute(route.id)) expect(inParent(env[variableOf(workflow)]), `${route.id} ${workflow}`).toEqual({ Ref: machines[workflow] });
       }
+      expect(machinesNamedToRoute('CreateFailover')).toEqual(['failover']);
+      expect(machinesNamedToRoute('ApproveFailover')).toEqual(['failover']);
+      expect(machinesNamedToRoute('RejectFailover')).toEqual(['failover']);
+      // The release's children answer through the release's region: functions/api/lib/task-tokens.ts.
+      expect(machinesNamedToRoute('DecideReleaseTenant')).toEqual(['release']);
+      expect(machinesNamedToRoute('ListTenants')).toEqual([]);
     });
   });
 
@@ -239,17 +268,17 @@ describe('FleetControlPlaneStack', () => {
     it('run every Lambda on the newest Node.js runtime aws-cdk-lib offers', () => {
       const newest = newestNodeRuntime();
 
-      const runtimes = new Set(ofType('AWS::Lambda::Function').map(([, f]) => f.Properties.Runtime));
+      const runtimes = new Set([...ofType('AWS::Lambda::Function'), ...ofType('AWS::Lambda::Function', apiResources)].map(([, f]) => f.Properties.Runtime));
 
       expect([...runtimes]).toEqual([newest]);
     });
 
     it('record in each Lambda the handler module it runs, and that module exists', () => {
-      const functions = ofType('AWS::Lambda::Function');
+      const functions = [...ofType('AWS::Lambda::Function'), ...ofType('AWS::Lambda::Function', apiResources)];
 
       const entries = functions.map(([, f]) => f.Metadata?.[HANDLER_METADATA_KEY]);
 
-      expect(functions.length).toBeGreaterThan(apiRoutes.length);
+      expect(functions.length).toBeGreaterThan(2 * apiRoutes.length);
       for (const entry of entries) {
         expect(typeof entry).toBe('string');
         expect(existsSync(path.join(REPO_ROOT, entry as string)), String(entry)).toBe(true);
@@ -257,7 +286,7 @@ describe('FleetControlPlaneStack', () => {
     });
 
     it('trace every Lambda with X-Ray', () => {
-      const untraced = ofType('AWS::Lambda::Function').filter(([, f]) => f.Properties.TracingConfig?.Mode !== 'Active');
+      const untraced = [...ofType('AWS::Lambda::Function'), ...ofType('AWS::Lambda::Function', apiResources)].filter(([, f]) => f.Properties.TracingConfig?.Mode !== 'Active');
 
       expect(untraced.map(([id]) => id)).toEqual([]);
     });
@@ -268,7 +297,8 @@ describe('FleetControlPlaneStack', () => {
       // prepare
       const fleet = exampleFleetConfig();
       const describeActions = ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots'];
-      const workflowFunctions = ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('Api'));
+      // Failover steps read both regions' clusters and global databases: test/infra/failover.test.ts.
+      const workflowFunctions = ofType('AWS::Lambda::Function').filter(([, r]) => !String(r.Metadata?.[HANDLER_METADATA_KEY]).startsWith('functions/failover/'));
       const ensureDatabase = workflowFunctions.filter(([, r]) => r.Metadata?.[HANDLER_METADATA_KEY] === 'functions/provision/ensure-database.ts');
 
       // The drill sweeper lists every cluster to find leftovers by tag (test/infra/drills.test.ts).

@@ -4,6 +4,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { exampleFleetConfig } from '#infra/example-fleet.ts';
+import { defaultLocalFleetConfig } from '#local/fleet.local.ts';
 
 interface Acknowledgement {
   path: string;
@@ -53,6 +54,23 @@ describe('cdk-nag AwsSolutions checks of the control plane', () => {
     const findings = unacknowledgedFindings(buildApp({ bundling: false, fleet }).app);
 
     expect(findings, `unacknowledged findings:\n${findings.join('\n')}`).toEqual([]);
+  });
+
+  it('leave no finding unacknowledged for a fleet whose cells have Aurora global secondaries in the DR region', () => {
+    const findings = unacknowledgedFindings(buildApp({ bundling: false, fleet: defaultLocalFleetConfig() }).app);
+
+    expect(findings, `unacknowledged findings:\n${findings.join('\n')}`).toEqual([]);
+  });
+
+  it('check both regions\' stacks and their nested API stacks', () => {
+    const { stacks } = buildApp({ bundling: false });
+    const checked = new AwsSolutionsChecks(app);
+    const scopes = [stacks.primary, stacks.primary.apiStack, stacks.dr!, stacks.dr!.apiStack];
+
+    const results = scopes.map((scope) => checked.validateScope(scope));
+
+    expect(stacks.dr!.region).not.toBe(stacks.primary.region);
+    expect(results.map((r) => r.violations)).toEqual([[], [], [], []]);
   });
 
   it('acknowledge each finding with a reason of at least 20 characters', () => {

@@ -275,6 +275,6 @@ describe('Release workflows', () => {
       .filter((s) => ([] as string[]).concat(s.Action).includes('events:PutEvents'));
 
     expect(publishing.length).toBeGreaterThan(0);
-    for (const statement of publishing) expect(JSON.stringify(statement.Resource)).toMatch(/:event-bus\/default"$/);
+    for (const resource of publishing.flatMap((s) => ([] as unknown[]).concat(s.Resource))) expect(JSON.stringify(resource)).toMatch(/:event-bus\/default"$/);
   });
 });

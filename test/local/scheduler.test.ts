@@ -475,15 +475,33 @@ describe('on the local control plane', () => {
     // Assess
     expect(moved.status).toBe(200);
     expect(before.firing).toBe(true);
-    expect(before.schedules.map((s) => s.name).sort()).toEqual(['drill-heartbeat', 'drill-run-critical', 'drill-run-low', 'drill-run-standard', 'drill-sweeper']);
+    expect(before.schedules.map((s) => s.name).sort()).toEqual(['drill-heartbeat', 'drill-run-critical', 'drill-run-low', 'drill-run-standard', 'drill-sweeper', 'failover-readiness']);
     const results = Object.fromEntries(after.schedules.map((s) => [s.name, s.lastFire?.result?.status]));
-    expect(results).toEqual({ 'drill-run-critical': 'STARTED', 'drill-run-standard': 'STARTED', 'drill-run-low': 'STARTED', 'drill-heartbeat': 'SUCCEEDED', 'drill-sweeper': 'SUCCEEDED' });
+    expect(results).toEqual({
+      'drill-run-critical': 'STARTED',
+      'drill-run-standard': 'STARTED',
+      'drill-run-low': 'STARTED',
+      'drill-heartbeat': 'SUCCEEDED',
+      'drill-sweeper': 'SUCCEEDED',
+      'failover-readiness': 'SUCCEEDED',
+    });
     const runs = plane.runner.listExecutions({ stateMachineArn: plane.runner.stateMachineArn('odoo-fleet-drill-run') });
     expect(runs.map((e) => [JSON.parse(e.input) as unknown, e.status]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
       [{ criticality: 'critical', trigger: 'schedule' }, 'SUCCEEDED'],
       [{ criticality: 'low', trigger: 'schedule' }, 'SUCCEEDED'],
       [{ criticality: 'standard', trigger: 'schedule' }, 'SUCCEEDED'],
     ]);
+  });
+
+  it('runs the failover readiness report in-process, as a Lambda target, and answers its counts', async () => {
+    // Act
+    const { status, body } = await api<{ schedule: string; trigger: string; result: { status: string; output: Record<string, unknown> } }>(plane, 'POST', '/_local/schedules/failover-readiness/run');
+    const listed = (await api<Listed>(plane, 'GET', '/_local/schedules')).body.schedules.find((s) => s.name === 'failover-readiness');
+
+    // Assess
+    expect(status).toBe(200);
+    expect(listed?.target).toEqual({ type: 'lambda', functionLogicalId: expect.stringMatching(/^FailoverReadinessReportReadiness/), handler: 'functions/failover/report-readiness.ts' });
+    expect(body).toMatchObject({ schedule: 'failover-readiness', trigger: 'on-demand', result: { status: 'SUCCEEDED', output: { tenants: expect.any(Number), notReady: expect.any(Number), wouldMissRpo: expect.any(Number) } } });
   });
 
   it('runs the heartbeat function on demand and answers what it returned', async () => {

@@ -100,3 +100,31 @@ describe('Seeded tenants', () => {
     expect(await steps('seeded-two')).toEqual(await steps('provisioned-one'));
   }, 300_000);
 });
+
+describe('Seeded dedicated tenants', () => {
+  it('have their own cluster, node group and bucket, and their DR copy: a global secondary in the DR region (an instance for warm standby, none for pilot light)', async () => {
+    // act
+    const [critical, heavy] = await seedTenants(plane, [
+      { tenantId: 'seeded-critical', criticality: 'critical' },
+      { tenantId: 'seeded-heavy', criticality: 'standard', customization: 'heavy' },
+    ]);
+
+    // assess
+    const { primaryRegion, drRegion, accountId } = plane.config;
+    const inventory = plane.sim.inventory();
+    for (const [tenant, posture, instances] of [
+      [critical!, 'warm-standby', [`odoo-${critical!.tenantId}-1`]],
+      [heavy!, 'pilot-light', []],
+    ] as const) {
+      const id = tenant.tenantId;
+      expect(tenant).toMatchObject({ status: 'ACTIVE', placement: { model: 'dedicated', drPosture: posture } });
+      expect(tenant.resources.dr).toEqual({ region: drRegion, globalClusterIdentifier: `odoo-${id}-global`, clusterIdentifier: `odoo-${id}`, instanceIdentifiers: instances, bucket: `odoo-${id}-${accountId}-${drRegion}` });
+      expect(inventory.globalClusters).toContainEqual(expect.objectContaining({ identifier: `odoo-${id}-global`, writer: `arn:aws:rds:${primaryRegion}:${accountId}:cluster:odoo-${id}` }));
+      const secondary = inventory.regions[drRegion]!.rds.clusters.find((c) => c.identifier === `odoo-${id}`);
+      expect(secondary).toMatchObject({ status: 'available', globalCluster: `odoo-${id}-global` });
+      expect(secondary!.instances.map((i) => i.identifier)).toEqual(instances);
+      expect(inventory.regions[drRegion]!.secrets).toContainEqual({ name: `odoo/${id}/db`, replicaOf: primaryRegion });
+      expect(await plane.sim.probe(primaryRegion).health(tenant.hostname)).toMatchObject({ ok: true });
+    }
+  }, 120_000);
+});

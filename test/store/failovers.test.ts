@@ -67,3 +67,62 @@ describe('failover records', () => {
     expect(await refusal(repo.requireFailover('fo-00000000000000000000000099'))).toMatchObject({ code: 'NotFound' });
   });
 });
+
+describe('the approval token of a failover', () => {
+  it('is kept on the record but never read back with it: not by get, require, list or an update', async () => {
+    const f = aFailover('fo-00000000000000000000000010', { status: 'AWAITING_APPROVAL' });
+    await repo.createFailover(f, tenants(f.failoverId, ['a']));
+    await repo.setFailoverApprovalToken(f.failoverId, 'task-token-1');
+
+    const read = [await repo.getFailover(f.failoverId), await repo.requireFailover(f.failoverId), ...(await repo.listFailovers()).items.filter((x) => x.failoverId === f.failoverId)];
+    const updated = await repo.updateFailover(f.failoverId, (x) => ({ ...x, decision: 'lag 0 s, DR capacity there' }));
+
+    expect(read).toHaveLength(3);
+    for (const r of [...read, updated]) expect(r).not.toHaveProperty('approvalToken');
+    expect(read[0]).toEqual(f);
+    expect(await table.rawItem(`FAILOVER#${f.failoverId}`, 'META')).toMatchObject({ approvalToken: 'task-token-1', version: 2 });
+  });
+
+  it('survives updates of the failover, even one whose mutation carries another token', async () => {
+    const f = aFailover('fo-00000000000000000000000011', { status: 'AWAITING_APPROVAL' });
+    await repo.createFailover(f, []);
+    await repo.setFailoverApprovalToken(f.failoverId, 'task-token-1');
+
+    await repo.updateFailover(f.failoverId, (x) => ({ ...x, statusReason: 'awaiting approval by someone other than alice@ops' }));
+    await repo.updateFailover(f.failoverId, (x) => ({ ...x, approvalToken: 'forged' }) as Failover);
+
+    expect(await repo.takeFailoverApprovalToken(f.failoverId)).toBe('task-token-1');
+  });
+
+  it('is taken once: the first taker gets it, every later one nothing, until the wait stores a new one', async () => {
+    const f = aFailover('fo-00000000000000000000000012', { status: 'AWAITING_APPROVAL' });
+    await repo.createFailover(f, []);
+    await repo.setFailoverApprovalToken(f.failoverId, 'task-token-1');
+
+    const takers = await Promise.all([1, 2, 3].map(() => repo.takeFailoverApprovalToken(f.failoverId)));
+
+    expect(takers.filter((t) => t !== undefined)).toEqual(['task-token-1']);
+    expect(await repo.takeFailoverApprovalToken(f.failoverId)).toBeUndefined();
+    expect(await table.rawItem(`FAILOVER#${f.failoverId}`, 'META')).not.toHaveProperty('approvalToken');
+    await repo.setFailoverApprovalToken(f.failoverId, 'task-token-2');
+    expect(await repo.takeFailoverApprovalToken(f.failoverId)).toBe('task-token-2');
+  });
+
+  it('replaces the token a restarted wait stored before', async () => {
+    const f = aFailover('fo-00000000000000000000000013', { status: 'AWAITING_APPROVAL' });
+    await repo.createFailover(f, []);
+
+    await repo.setFailoverApprovalToken(f.failoverId, 'task-token-1');
+    await repo.setFailoverApprovalToken(f.failoverId, 'task-token-2');
+
+    expect(await repo.takeFailoverApprovalToken(f.failoverId)).toBe('task-token-2');
+  });
+
+  it('cannot be stored on, nor taken from, a failover that does not exist, and neither creates a record', async () => {
+    const missing = 'fo-00000000000000000000000098';
+
+    expect(await refusal(repo.setFailoverApprovalToken(missing, 'task-token-1'))).toMatchObject({ code: 'NotFound' });
+    expect(await repo.takeFailoverApprovalToken(missing)).toBeUndefined();
+    expect(await table.rawItem(`FAILOVER#${missing}`, 'META')).toBeUndefined();
+  });
+});

@@ -81,6 +81,6 @@ describe('generated documents', () => {
     const diagrams = Object.keys(docs).filter((p) => p.startsWith('docs/state-diagrams/') && !p.endsWith('/README.md'));
 
     for (const path of diagrams) expect(index).toContain(`](${path.slice('docs/state-diagrams/'.length)})`);
-    expect(diagrams).toHaveLength(14);
+    expect(diagrams).toHaveLength(16);
   });
 });

@@ -22,6 +22,7 @@ const expected: Partial<Record<`${FailoverState}|${FailoverEvent}`, FailoverStat
   'FAILING_OVER|AllTenantsVerified': 'SUCCEEDED',
   'FAILING_OVER|SomeTenantsFailed': 'PARTIALLY_SUCCEEDED',
   'FAILING_OVER|AllTenantsFailed': 'FAILED',
+  'CHECKING|WorkflowNotStarted': 'FAILED',
 };
 const people = { requester: 'alice@ops', approver: 'bob@ops' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateReadiness, type ReadinessFacts } from '#shared/domain/failover-readiness.ts';
+import { evaluateReadiness, expectedFailoverSeconds, type ReadinessFacts } from '#shared/domain/failover-readiness.ts';
 
 const NOW = '2026-11-30T12:00:00.000Z';
 const warm: ReadinessFacts = {
@@ -69,5 +69,29 @@ describe('failover readiness', () => {
     const unknown = evaluateReadiness({ ...warm, mode: 'unplanned', lagSeconds: null });
     expect(unknown).toMatchObject({ ready: true, expectedDataLossSeconds: null });
     expect(unknown.checks.find((c) => c.name === 'rpo')).toMatchObject({ passed: false, blocking: false });
+  });
+});
+
+describe('the expected failover time against the RTO', () => {
+  const e = { promote: 120, writerInstance: 600, nodeGroup: 300, pods: 120, dns: 60 };
+
+  it('adds what the posture and model need: a headless writer for pilot light, a node group for dedicated tenants', () => {
+    expect(expectedFailoverSeconds('warm-standby', 'dedicated', e)).toBe(120 + 300 + 120 + 60);
+    expect(expectedFailoverSeconds('pilot-light', 'pooled', e)).toBe(120 + 600 + 120 + 60);
+    expect(expectedFailoverSeconds('pilot-light', 'dedicated', e)).toBe(120 + 600 + 300 + 120 + 60);
+    expect(expectedFailoverSeconds('backup-restore', 'pooled', e)).toBeNull();
+  });
+
+  it('warns, without blocking, when the expected time exceeds the target, and says it cannot estimate a restore', () => {
+    const base = { posture: 'warm-standby' as const, mode: 'unplanned' as const, rpoSeconds: 60, primaryReachable: false, secondary: { status: 'available', engineVersion: '16.4', promotable: true }, primaryEngineVersion: '16.4', lagSeconds: 1, capacity: { ready: true, detail: 'ok' }, now: '2026-11-30T10:00:00Z' };
+    const slow = evaluateReadiness({ ...base, rto: { targetSeconds: 300, expectedSeconds: 600 } });
+    expect(slow.ready).toBe(true);
+    expect(slow.wouldMiss).toEqual(['RTO']);
+    expect(slow.checks.find((c) => c.name === 'rto')).toEqual({ name: 'rto', passed: false, blocking: false, detail: 'expected 600 s against an RTO of 300 s' });
+    const fine = evaluateReadiness({ ...base, rto: { targetSeconds: 900, expectedSeconds: 600 } });
+    expect(fine.wouldMiss).toEqual([]);
+    const unknown = evaluateReadiness({ ...base, rto: { targetSeconds: 900, expectedSeconds: null } });
+    expect(unknown.wouldMiss).toEqual([]);
+    expect(unknown.checks.find((c) => c.name === 'rto')).toMatchObject({ passed: false, detail: 'the failover time cannot be estimated (target 900 s)' });
   });
 });

@@ -80,11 +80,16 @@ describe('Workflow: provision', () => {
     expect(nodegroups[0]).toMatchObject({ status: 'ACTIVE' });
     const bucket = region.s3.buckets.find((b) => String(b.name).startsWith('odoo-wf-dedicated-'));
     expect(bucket).toMatchObject({ versioning: 'Enabled' });
+    // Its DR copy (warm standby, as a critical tenant): the global secondary with one instance in the DR region.
+    expect(operation.steps.find((s) => s.name === 'EnsureTenantDrCopy')).toMatchObject({ status: 'SUCCEEDED' });
+    const secondary = inv.regions[plane.config.drRegion]!.rds.clusters.find((c) => c.identifier === 'odoo-wf-dedicated');
+    expect(secondary).toMatchObject({ status: 'available', globalCluster: 'odoo-wf-dedicated-global', instances: [expect.objectContaining({ identifier: 'odoo-wf-dedicated-1' })] });
   });
 
   const failures: Array<{ step: string; profile?: Record<string, unknown>; rule: Record<string, unknown> }> = [
     { step: 'EnsureTenantDatabase', rule: { service: 'rds-data', operation: 'ExecuteStatement', error: 'BadRequestException', count: 1 } },
     { step: 'EnsureTenantDatabase', profile: dedicatedProfile, rule: { service: 'rds', operation: 'CreateDBCluster', error: 'InvalidParameterCombination', count: 1 } },
+    { step: 'EnsureTenantDrCopy', profile: dedicatedProfile, rule: { service: 'rds', operation: 'CreateGlobalCluster', error: 'InvalidParameterValue', count: 1 } },
     { step: 'EnsureTenantFilestore', profile: dedicatedProfile, rule: { service: 's3', operation: 'CreateBucket', error: 'AccessDenied', count: 1 } },
     { step: 'EnsureTenantCompute', rule: { service: 'iam', operation: 'CreateRole', error: 'AccessDenied', count: 1 } },
     { step: 'EnsureTenantCompute', profile: dedicatedProfile, rule: { service: 'eks', operation: 'CreateNodegroup', error: 'InvalidParameterException', count: 1 } },
@@ -173,7 +178,9 @@ describe('Workflow: provision', () => {
       expect(operation.steps.find((s) => s.name === 'EnsureTenantDatabase')?.attempts).toBeGreaterThanOrEqual(2);
       const mine = plane.sim.inventoryForTenant('wf-crash-db');
       expect(mine.filter((r) => r.type === 'database')).toHaveLength(1);
-      expect(mine.filter((r) => r.type === 'secret')).toHaveLength(2);
+      // The database and admin secrets, each with its replica in the DR region (the cell has a DR copy).
+      expect(mine.filter((r) => r.type === 'secret' && r.region === plane.config.primaryRegion)).toHaveLength(2);
+      expect(mine.filter((r) => r.type === 'secret' && r.region === plane.config.drRegion)).toHaveLength(2);
     } finally {
       await api(plane, 'DELETE', '/_local/faults');
     }
@@ -192,7 +199,9 @@ describe('Workflow: provision', () => {
       expect(operation.status).toBe('SUCCEEDED');
       const mine = plane.sim.inventoryForTenant('wf-crash-ded');
       expect(mine.filter((r) => r.type === 'nodegroup')).toHaveLength(1);
-      expect(mine.filter((r) => r.type === 'cluster')).toHaveLength(1);
+      // One cluster in each region: the tenant's, and its DR secondary.
+      expect(mine.filter((r) => r.type === 'cluster').map((r) => r.region).sort()).toEqual([plane.config.drRegion, plane.config.primaryRegion].sort());
+      expect(mine.filter((r) => r.type === 'global-cluster')).toHaveLength(1);
     } finally {
       await api(plane, 'DELETE', '/_local/faults');
     }

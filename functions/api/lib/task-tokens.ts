@@ -38,8 +38,8 @@ const workflowRegion = () => stateMachineArn('release').split(':')[3]!;
  * Sends `answer` on `token`. `putBack` restores the token when the send failed and may be retried;
  * a wait that is over is a Conflict saying so.
  */
-export async function answerTask(token: string, answer: TaskAnswer, putBack: (token: string) => Promise<void>, what: string): Promise<void> {
-  const sfn = cloud().sfn(workflowRegion());
+export async function answerTask(token: string, answer: TaskAnswer, putBack: (token: string) => Promise<void>, what: string, region: string = workflowRegion()): Promise<void> {
+  const sfn = cloud().sfn(region);
   try {
     if ('output' in answer) await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(answer.output) }));
     else await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: answer.error, cause: answer.cause.slice(0, 32_768) }));

@@ -76,7 +76,9 @@ async function recordTenant(c: TenantCreation, now: () => Date): Promise<Tenant>
   if (earlier) return earlier;
 
   const placement = await placeTenant(repo, c.config, { tenantId: request.tenantId, profile: request.profile, region: request.regions.primary });
-  const tenant = newTenantRecord(c, placement, now());
+  // A cell a failover moved takes its new tenants where its database now is.
+  const cellRegion = placement.cell ? await repo.cellActiveRegion(placement.cell) : undefined;
+  const tenant = { ...newTenantRecord(c, placement, now()), ...(cellRegion ? { activeRegion: cellRegion } : {}) };
   try {
     await repo.createTenant(tenant, { actor: c.actor, type: 'TenantCreated', operationId: attempt.operationId });
     return tenant;

@@ -9,13 +9,14 @@ import { names } from '#shared/domain/names.ts';
 import type { Operation } from '#shared/domain/types.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
 
-export type WorkflowKind = 'provision' | 'offboard' | 'release' | 'drill';
+export type WorkflowKind = 'provision' | 'offboard' | 'release' | 'drill' | 'failover';
 
 const STATE_MACHINE_ENV: Record<WorkflowKind, string> = {
   provision: 'PROVISION_STATE_MACHINE_ARN',
   offboard: 'OFFBOARD_STATE_MACHINE_ARN',
   release: 'RELEASE_STATE_MACHINE_ARN',
   drill: 'DRILL_STATE_MACHINE_ARN',
+  failover: 'FAILOVER_STATE_MACHINE_ARN',
 };
 
 /** The state machine of a workflow; read before anything is written, so a misconfigured function changes nothing. */
@@ -33,7 +34,7 @@ export function executionArnOf(machineArn: string, executionName: string): strin
 }
 
 export interface WorkflowStart {
-  kind: Exclude<WorkflowKind, 'release' | 'drill'>;
+  kind: Exclude<WorkflowKind, 'release' | 'drill' | 'failover'>;
   machineArn: string;
   operation: Operation;
   actor: string;

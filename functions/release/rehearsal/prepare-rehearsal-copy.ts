@@ -10,7 +10,7 @@ import { ensureRestoredCluster } from '#shared/cloud/adapters/release-database.t
 import { cloud } from '#shared/cloud/clients.ts';
 import { applyObjects, jobStatus } from '#shared/cloud/kubernetes-workloads.ts';
 import { pooledSql } from '#shared/cloud/pooled-sql.ts';
-import { cellOf } from '#shared/domain/fleet-lookup.ts';
+import { cellIn } from '#shared/domain/fleet-lookup.ts';
 import { names } from '#shared/domain/names.ts';
 import { rehearsalNames, rehearsalTags, renderCopyJob, renderRehearsalWorkspace } from '#shared/domain/rehearsal-workspace.ts';
 import { resourceFailed } from '#shared/lib/errors.ts';
@@ -55,7 +55,7 @@ export const handler = releaseStep<RehearsalState, PreparedCopy>(async (ctx) => 
     copy = { ...base, ready: false, database: db.databaseName, clusterIdentifier, host: restored.endpoint, secretName: restored.masterSecretArn };
     if (restored.status !== 'available') return copy;
   } else {
-    const cell = cellOf(config, tenant.placement);
+    const cell = cellIn(config, tenant.placement, tenant.activeRegion);
     const data = cloud().rdsData(region);
     const exec = (s: { sql: string; parameters?: SqlParameter[] }) =>
       data.send(new ExecuteStatementCommand({ resourceArn: cell.auroraClusterArn, secretArn: cell.masterSecretArn, database: 'postgres', sql: s.sql, parameters: s.parameters }));

@@ -5,7 +5,7 @@
 import { dropPooledCopy, retireCluster } from '#shared/cloud/adapters/release-database.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import { deleteNamespace } from '#shared/cloud/kubernetes-workloads.ts';
-import { cellOf } from '#shared/domain/fleet-lookup.ts';
+import { cellIn } from '#shared/domain/fleet-lookup.ts';
 import { rehearsalNames } from '#shared/domain/rehearsal-workspace.ts';
 import { releaseStep } from '#shared/lib/release-step.ts';
 import type { RehearsalState } from '#shared/lib/rehearsal-step.ts';
@@ -21,7 +21,7 @@ export const handler = releaseStep<RehearsalState, { ready: boolean; cleanedUp: 
   if (tenant.placement.model === 'dedicated') {
     copy = await retireCluster(cloud().rds(region), rehearsalNames.copyCluster(state.releaseId, state.index, config.namePrefix));
   } else {
-    copy = await dropPooledCopy(cloud().rdsData(region), cellOf(config, tenant.placement), rehearsalNames.copyDatabase(tenant.tenantId, state.releaseId, state.index));
+    copy = await dropPooledCopy(cloud().rdsData(region), cellIn(config, tenant.placement, tenant.activeRegion), rehearsalNames.copyDatabase(tenant.tenantId, state.releaseId, state.index));
     // Dropped by this call: gone, as far as PostgreSQL is concerned.
     if (copy === 'dropped') copy = 'absent';
   }

@@ -7,6 +7,7 @@
  * deleted, protection lifted first. Polled until done; each part is found done on a retry.
  */
 import { ensureRestoredCluster, restorePooledCopy, retireCluster } from '#shared/cloud/adapters/release-database.ts';
+import { removeDrCopy } from '#shared/cloud/adapters/database-dr.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import { resourceTags } from '#shared/domain/names.ts';
 import { releaseNames } from '#shared/domain/release-names.ts';
@@ -74,6 +75,13 @@ export const handler = workflowStep<UpgradeState, Record<string, unknown>>(async
     );
   }
   const replaced = (await requireItem(ctx)).rollback?.replacedCluster;
+  // The replaced cluster is the writer of the tenant's DR copy, which RDS will not let go while it is one (and which copies the migrated data): taken apart first.
+  const dr = tenant.resources.dr;
+  if (replaced && replaced !== target && dr?.globalClusterIdentifier) {
+    const where = { globalClusterIdentifier: dr.globalClusterIdentifier, secondaryClusterIdentifier: dr.clusterIdentifier ?? replaced, region: tenant.activeRegion, drRegion: dr.region };
+    if ((await removeDrCopy((r) => c.rds(r), where)) !== 'absent') return waiting(`removal of the DR copy of ${replaced}`, { clusterIdentifier: target, replacedCluster: replaced });
+    await updateTenant((t) => ({ ...t, resources: { ...t.resources, dr: { region: dr.region, ...(t.resources.dr?.bucket ? { bucket: t.resources.dr.bucket } : {}) } } }), 'DrCopyRemoved');
+  }
   if (replaced && replaced !== target && (await retireCluster(rds, replaced)) !== 'absent') {
     return waiting(`deletion of the replaced cluster ${replaced}`, { clusterIdentifier: target, replacedCluster: replaced });
   }

@@ -66,6 +66,12 @@ export interface EnsureDedicatedClusterInput {
   config: Pick<FleetConfig, 'dedicated'>;
   namePrefix?: string;
   engineVersion?: string;
+  /**
+   * A master secret the control plane owns, instead of the RDS-managed one: Aurora does not
+   * manage the master password of a cluster in a global database, so a tenant with a DR copy has
+   * its own (replicated) secret. The password is read only when the cluster is created.
+   */
+  masterSecret?: { arn: string; password: () => Promise<string> };
 }
 
 export interface DedicatedCluster {
@@ -76,8 +82,9 @@ export interface DedicatedCluster {
   clusterArn?: string;
   endpoint?: string;
   port?: number;
-  /** The RDS-managed secret of the master user (`ManageMasterUserPassword`). */
+  /** The master user's secret: the RDS-managed one (`ManageMasterUserPassword`), or `masterSecret`'s. */
   masterSecretArn?: string;
+  engineVersion?: string;
 }
 
 export async function ensureDedicatedCluster(rds: RDSClient, input: EnsureDedicatedClusterInput): Promise<DedicatedCluster> {
@@ -91,6 +98,9 @@ export async function ensureDedicatedCluster(rds: RDSClient, input: EnsureDedica
 
   let cluster = await describeCluster(rds, clusterIdentifier);
   if (!cluster) {
+    const master = input.masterSecret
+      ? { MasterUserPassword: await input.masterSecret.password() }
+      : { ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: settings.kmsKeyId };
     try {
       const out = await rds.send(
         new CreateDBClusterCommand({
@@ -99,8 +109,7 @@ export async function ensureDedicatedCluster(rds: RDSClient, input: EnsureDedica
           EngineVersion: input.engineVersion ?? DEFAULT_ENGINE_VERSION,
           DatabaseName: names.databaseName(tenantId),
           MasterUsername: MASTER_USERNAME,
-          ManageMasterUserPassword: true,
-          MasterUserSecretKmsKeyId: settings.kmsKeyId,
+          ...master,
           StorageEncrypted: true,
           KmsKeyId: settings.kmsKeyId,
           // Aurora keeps 1 to 35 days of automated backups (and of point-in-time recovery).
@@ -130,7 +139,8 @@ export async function ensureDedicatedCluster(rds: RDSClient, input: EnsureDedica
     clusterArn: cluster.DBClusterArn,
     endpoint: cluster.Endpoint,
     port: cluster.Port,
-    masterSecretArn: cluster.MasterUserSecret?.SecretArn,
+    masterSecretArn: cluster.MasterUserSecret?.SecretArn ?? input.masterSecret?.arn,
+    engineVersion: cluster.EngineVersion,
   };
   if (cluster.Status === 'deleting') return { status: 'deleting', ...summary };
 

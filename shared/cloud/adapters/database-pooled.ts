@@ -11,7 +11,7 @@ import type { CellConfig } from '#shared/domain/fleet-config.ts';
 import { names, resourceTags } from '#shared/domain/names.ts';
 import { resourceFailed, validationError } from '#shared/lib/errors.ts';
 import { pooledSql } from '../pooled-sql.ts';
-import { deleteSecret, ensureSecret, generatePassword, readSecretJson } from './secrets.ts';
+import { deleteSecret, ensureSecret, generatePassword, readSecretJson, type ReplicaRegion } from './secrets.ts';
 
 export const POSTGRES_PORT = 5432;
 
@@ -24,6 +24,8 @@ export interface EnsurePooledDatabaseInput {
   namePrefix?: string;
   /** Writer endpoint written into the tenant's secret; `cell.endpoint` when absent. */
   endpoint?: string;
+  /** Regions that keep a replica of the tenant's credentials: the DR region of a cell with a DR copy. */
+  replicaRegions?: ReplicaRegion[];
 }
 
 export interface PooledDatabase {
@@ -79,6 +81,7 @@ export async function ensurePooledDatabase(data: RDSDataClient, sm: SecretsManag
     name: names.dbSecretName(tenantId, namePrefix),
     tags: resourceTags(tenantId, operationId, cell.id ? { 'odoo:cell': cell.id } : {}),
     description: `PostgreSQL login of tenant ${tenantId}`,
+    replicaRegions: input.replicaRegions,
     generate: () => {
       generated = { username: roleName, password: generatePassword(32), host, port: POSTGRES_PORT, dbname: databaseName };
       return { ...generated };

@@ -14,6 +14,7 @@ import {
   ListObjectVersionsCommand,
   PutBucketEncryptionCommand,
   PutBucketOwnershipControlsCommand,
+  PutBucketReplicationCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
@@ -89,6 +90,43 @@ export async function ensureDedicatedBucket(s3: S3Client, input: EnsureBucketInp
   await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
   await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: tagList(input.tags) } }));
   return { bucket: Bucket, created };
+}
+
+export interface BucketReplicationInput {
+  sourceBucket: string;
+  destinationBucket: string;
+  /** The role S3 assumes to read the source and write the destination. */
+  roleArn: string;
+  /** The destination region's key for replicas of KMS-encrypted objects; SSE-S3 objects need none. */
+  destinationKmsKeyId?: string;
+}
+
+/**
+ * Replicates every new object version (and delete markers, so a deletion is not undone by a
+ * failover) of a dedicated tenant's bucket to its DR bucket. Both buckets must be versioned. Put
+ * every time: the call replaces the whole configuration, so a retry converges on this one.
+ */
+export async function ensureBucketReplication(s3: S3Client, input: BucketReplicationInput): Promise<void> {
+  const kms = input.destinationKmsKeyId;
+  await s3.send(
+    new PutBucketReplicationCommand({
+      Bucket: input.sourceBucket,
+      ReplicationConfiguration: {
+        Role: input.roleArn,
+        Rules: [
+          {
+            ID: 'dr-copy',
+            Status: 'Enabled',
+            Priority: 1,
+            Filter: {},
+            DeleteMarkerReplication: { Status: 'Enabled' },
+            ...(kms ? { SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } } } : {}),
+            Destination: { Bucket: `arn:aws:s3:::${input.destinationBucket}`, StorageClass: 'STANDARD', ...(kms ? { EncryptionConfiguration: { ReplicaKmsKeyID: kms } } : {}) },
+          },
+        ],
+      },
+    }),
+  );
 }
 
 /** The object that marks a prefix as a tenant's, so an operator listing the cell bucket sees whose it is. */

@@ -2,8 +2,8 @@
  * Where a tenant's database lives and what a release keeps of it: the cell cluster (pooled) or the
  * tenant's own cluster (dedicated), the pre-change copy's name, and how to query it.
  */
-import type { CellConfig, FleetConfig } from '#shared/domain/fleet-config.ts';
-import { cellOf } from '#shared/domain/fleet-lookup.ts';
+import type { FleetConfig } from '#shared/domain/fleet-config.ts';
+import { cellIn, type CellInRegion } from '#shared/domain/fleet-lookup.ts';
 import { releaseNames } from '#shared/domain/release-names.ts';
 import type { Tenant, TenantResources } from '#shared/domain/types.ts';
 import { validationError } from '#shared/lib/errors.ts';
@@ -16,8 +16,9 @@ export function databaseOf(tenant: Tenant): TenantDatabase {
   return database;
 }
 
-export function cellFor(config: FleetConfig, tenant: Tenant): CellConfig {
-  return cellOf(config, tenant.placement);
+/** The tenant's cell where the tenant is active (after a failover, the cell's copy in the DR region). */
+export function cellFor(config: FleetConfig, tenant: Tenant): CellInRegion {
+  return cellIn(config, tenant.placement, tenant.activeRegion);
 }
 
 /** The pre-change copy: a database on the cell cluster (pooled) or a cluster snapshot (dedicated). */

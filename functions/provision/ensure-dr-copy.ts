@@ -1,0 +1,78 @@
+/**
+ * The DR copy of a dedicated tenant's database, once its cluster is available: an Aurora global
+ * database made from the cluster, and a secondary in the fleet's other region (with an instance
+ * for warm standby, headless for pilot light). Polled until the secondary is available. Pooled
+ * tenants are covered by their cell's DR copy, and a backup-restore posture has none: both pass.
+ */
+import { describeCluster } from '#shared/cloud/adapters/database-dedicated.ts';
+import { drKmsKeyId, ensureGlobalCluster, ensureSecondaryCluster, secondaryNetwork } from '#shared/cloud/adapters/database-dr.ts';
+import { tagList } from '#shared/cloud/adapters/tag-list.ts';
+import { cloud } from '#shared/cloud/clients.ts';
+import { otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { names, resourceTags } from '#shared/domain/names.ts';
+import type { TenantResources } from '#shared/domain/types.ts';
+import { resourceFailed } from '#shared/lib/errors.ts';
+import { assertWithinDeadline, pollSince } from '#shared/lib/polling.ts';
+import { workflowStep, type WorkflowState } from '#shared/lib/workflow-step.ts';
+
+type State = WorkflowState & { plan: { region: string }; dr?: { since?: string } };
+
+/** A secondary (and its instance) takes about as long as the primary: an hour means something is wrong. */
+const MAX_WAIT_SECONDS = 3600;
+
+export const handler = workflowStep<State, Record<string, unknown>>(async ({ state, config, now, tenant: loadTenant, updateTenant }) => {
+  const tenant = await loadTenant();
+  const placement = tenant.placement;
+  if (placement.model !== 'dedicated' || placement.drPosture === 'backup-restore' || placement.resources.kind !== 'dedicated') {
+    return { ready: true, skipped: `${placement.model} tenant with ${placement.drPosture}: no DR copy of its own` };
+  }
+  const database = tenant.resources.database;
+  if (database?.kind !== 'dedicated') throw resourceFailed(`tenant ${tenant.tenantId} has no dedicated database to copy`);
+
+  const region = state.plan.region;
+  const drRegion = otherRegion(config, region);
+  const c = cloud();
+  const since = pollSince(state.dr, now());
+  const waiting = (what: string, status: string) => {
+    assertWithinDeadline(what, since, now(), MAX_WAIT_SECONDS);
+    return { ready: false, since, status };
+  };
+
+  const primary = await describeCluster(c.rds(region), database.clusterIdentifier);
+  if (!primary?.DBClusterArn) throw resourceFailed(`Aurora cluster ${database.clusterIdentifier} is not in ${region}`);
+  // A cluster made before its tenant had a DR copy may still have its password managed by RDS, which
+  // Aurora refuses in a global database: said plainly rather than as CreateGlobalCluster's error.
+  if (primary.MasterUserSecret?.SecretArn) {
+    throw resourceFailed(
+      `Aurora cluster ${database.clusterIdentifier} has its master password managed by RDS, which a global database does not allow: give it the tenant's own secret (${names.dbSecretName(tenant.tenantId, config.namePrefix)}) first`,
+    );
+  }
+  const tags = tagList(resourceTags(tenant.tenantId, state.operationId));
+  const globalClusterIdentifier = names.globalClusterIdentifier(tenant.tenantId, config.namePrefix);
+
+  const global = await ensureGlobalCluster(c.rds(region), { globalClusterIdentifier, sourceClusterArn: primary.DBClusterArn, tags });
+  if (global.status === 'pending') return waiting(`global cluster ${globalClusterIdentifier}`, 'pending');
+
+  // Warm standby keeps one instance (scaled down from the primary's count, same class so it can take
+  // the load when promoted); pilot light none.
+  const instanceIdentifiers = placement.drPosture === 'warm-standby' ? [names.dbInstanceIdentifier(tenant.tenantId, 0, config.namePrefix)] : [];
+  const secondary = await ensureSecondaryCluster(c.rds(drRegion), {
+    globalClusterIdentifier,
+    clusterIdentifier: database.clusterIdentifier,
+    engineVersion: primary.EngineVersion,
+    ...secondaryNetwork(config),
+    kmsKeyId: drKmsKeyId(config.dedicated.kmsKeyId, drRegion),
+    backupRetentionDays: placement.backupRetentionDays,
+    instanceIdentifiers,
+    instanceClass: placement.resources.database.instanceClass,
+    tags,
+  });
+
+  const dr: NonNullable<TenantResources['dr']> = { ...tenant.resources.dr, region: drRegion, globalClusterIdentifier, clusterIdentifier: database.clusterIdentifier, instanceIdentifiers };
+  if (JSON.stringify(tenant.resources.dr) !== JSON.stringify(dr)) {
+    // Recorded as soon as it is asked for, so a compensation that follows knows to remove it.
+    await updateTenant((t) => ({ ...t, resources: { ...t.resources, dr: { ...t.resources.dr, ...dr } } }), 'DrCopyEnsured');
+  }
+  if (secondary.status !== 'available') return waiting(`Aurora secondary ${database.clusterIdentifier} in ${drRegion}`, secondary.status);
+  return { ready: true, posture: placement.drPosture, region: drRegion, globalClusterIdentifier, clusterIdentifier: database.clusterIdentifier, instances: instanceIdentifiers.length };
+});
