@@ -90,13 +90,16 @@ export function tenantUpgradeSeconds(): { total: number; parts: Record<string, n
 }
 
 /** The local fleet with `cells` pooled cells sharing `tenants` (and some room). */
+/** The local fleet with `cells` cells sized for `tenants`; each cell with its own DR copy, named as in local/fleet.local.ts. */
 export function fleetFor(tenants: number, cells: number): FleetConfig {
   const config = defaultLocalFleetConfig();
   const template = config.cells[0]!;
   const capacity = Math.ceil((tenants * 1.5) / cells) + 10;
+  const dr = config.drRegion;
+  const drEks = config.eksClusters.find((c) => c.region === dr)!.name;
   config.cells = Array.from({ length: cells }, (_, i) => {
     const id = `cell-${String(i).padStart(2, '0')}`;
-    return {
+    const cell = {
       ...template,
       id,
       auroraClusterIdentifier: `odoo-${id}`,
@@ -104,6 +107,17 @@ export function fleetFor(tenants: number, cells: number): FleetConfig {
       masterSecretArn: template.masterSecretArn.replace(`/${template.id}/`, `/${id}/`),
       bucket: template.bucket.replace(template.id, id),
       capacity,
+    };
+    return {
+      ...cell,
+      dr: {
+        globalClusterIdentifier: `${cell.auroraClusterIdentifier}-global`,
+        auroraClusterIdentifier: cell.auroraClusterIdentifier,
+        auroraClusterArn: cell.auroraClusterArn.replace(`:${cell.region}:`, `:${dr}:`),
+        masterSecretArn: cell.masterSecretArn.replace(`:${cell.region}:`, `:${dr}:`),
+        eksCluster: drEks,
+        bucket: cell.bucket.replace(cell.region, dr),
+      },
     };
   });
   return config;

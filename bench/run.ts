@@ -7,6 +7,9 @@
  *     execution history and state payload against Step Functions' limits.
  *  4. Restore drills at fleet scale: one scheduled run over 500 seeded tenants, with faults: drills
  *     per hour under the concurrency cap, CPU per drill, and the leftovers (must be 0).
+ *  5. Region failover at fleet scale: one unplanned failover of the primary region over 200 seeded
+ *     tenants of every kind: RTO against the bound the simulated cloud and the cap set, CPU,
+ *     transitions and invocations per tenant, outcomes and data-loss windows.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -83,7 +86,14 @@ function drills(): void {
   if (run.status !== 0) throw new Error(`drill benchmark exited with ${run.status ?? run.signal}`);
 }
 
+/** In a process of its own, like the drills: handler modules keep warm clients to the plane they first saw. */
+function failovers(): void {
+  const run = spawnSync(process.execPath, [...process.execArgv, path.resolve('bench/failover-section.ts')], { stdio: 'inherit', env: process.env });
+  if (run.status !== 0) throw new Error(`failover benchmark exited with ${run.status ?? run.signal}`);
+}
+
 await bundles();
 await provisioning();
 releases();
 drills();
+failovers();
