@@ -28,7 +28,7 @@ import { names } from '#shared/domain/names.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { tenantSide, unitTarget } from '#shared/lib/failover-unit-target.ts';
 import { failoverPollInterval } from '#statemachines/policies.ts';
-import { fleetFor } from './release-scale.ts';
+import { call, fleetFor } from './release-scale.ts';
 
 const REQUESTER = 'alice@ops';
 const APPROVER = 'bob@ops';
@@ -170,16 +170,6 @@ export function unitChain(plane: LocalControlPlane, unit: FailoverUnit, tenants:
   parts.pods = polled(DURATIONS.deploymentReady, compute);
   const kind: UnitKind = unit.kind === 'cell' ? 'cell' : first.placement.drPosture === 'warm-standby' ? 'dedicated warm-standby' : 'dedicated pilot-light';
   return { key: unit.key, kind, tenants: unit.tenantIds.length, parts, total: Object.values(parts).reduce((a, b) => a + b, 0) };
-}
-
-async function call<T>(plane: LocalControlPlane, method: string, path: string, actor: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${plane.url}${path}`, {
-    method,
-    headers: { 'x-actor': actor, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
 type View = { failover: Failover; tenants: FailoverTenant[] };

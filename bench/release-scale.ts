@@ -123,7 +123,8 @@ export function fleetFor(tenants: number, cells: number): FleetConfig {
   return config;
 }
 
-async function call<T>(plane: LocalControlPlane, method: string, path: string, actor: string, body?: unknown): Promise<{ status: number; body: T }> {
+/** One API call to the local plane as `actor`. */
+export async function call<T>(plane: LocalControlPlane, method: string, path: string, actor: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${plane.url}${path}`, {
     method,
     headers: { 'x-actor': actor, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

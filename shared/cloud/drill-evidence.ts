@@ -55,19 +55,24 @@ export function evidenceReport(drill: DrillRecord, generatedAt: string): Record<
   };
 }
 
-export async function putEvidence(drill: DrillRecord, key: string, generatedAt: string, region = controlPlaneRegion()): Promise<void> {
+/** One JSON report into the evidence bucket (drills and failovers alike). */
+export async function putEvidenceReport(region: string, key: string, report: Record<string, unknown>): Promise<void> {
   await cloud()
     .s3(region)
     .send(
       new PutObjectCommand({
         Bucket: evidenceBucket(),
         Key: key,
-        Body: JSON.stringify(evidenceReport(drill, generatedAt), null, 2),
+        Body: JSON.stringify(report, null, 2),
         ContentType: 'application/json',
         // A bucket with Object Lock refuses a PUT without an integrity checksum.
         ChecksumAlgorithm: 'SHA256',
       }),
     );
+}
+
+export function putEvidence(drill: DrillRecord, key: string, generatedAt: string, region = controlPlaneRegion()): Promise<void> {
+  return putEvidenceReport(region, key, evidenceReport(drill, generatedAt));
 }
 
 export function drillMetricData(drill: DrillRecord, at: Date): MetricDatum[] {

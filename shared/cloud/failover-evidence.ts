@@ -5,10 +5,9 @@
  * EventBridge event when it ends. Written to the region being activated: the other may be down.
  */
 import { PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Failover, FailoverTenant } from '#shared/domain/failover-types.ts';
 import { cloud } from './clients.ts';
-import { evidenceBucket } from './drill-evidence.ts';
+import { putEvidenceReport } from './drill-evidence.ts';
 import { putFleetEvent } from './release-events.ts';
 
 export const FAILOVER_METRIC_NAMESPACE = 'Odoo/Failover';
@@ -55,19 +54,8 @@ export function failoverReport(f: Failover, tenants: readonly FailoverTenant[], 
   };
 }
 
-export async function putFailoverEvidence(region: string, f: Failover, tenants: readonly FailoverTenant[], key: string, generatedAt: string): Promise<void> {
-  await cloud()
-    .s3(region)
-    .send(
-      new PutObjectCommand({
-        Bucket: evidenceBucket(),
-        Key: key,
-        Body: JSON.stringify(failoverReport(f, tenants, generatedAt), null, 2),
-        ContentType: 'application/json',
-        // A bucket with Object Lock refuses a PUT without an integrity checksum.
-        ChecksumAlgorithm: 'SHA256',
-      }),
-    );
+export function putFailoverEvidence(region: string, f: Failover, tenants: readonly FailoverTenant[], key: string, generatedAt: string): Promise<void> {
+  return putEvidenceReport(region, key, failoverReport(f, tenants, generatedAt));
 }
 
 export function failoverMetricData(f: Failover, tenants: readonly FailoverTenant[], at: Date): MetricDatum[] {
