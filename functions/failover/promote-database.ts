@@ -68,7 +68,15 @@ export const handler = failoverUnitStep<State, PromoteProgress>(async ({ state, 
       detail: { cluster: target.to.clusterIdentifier, region: failover.toRegion, lagAtPromotionSeconds: progress.lagAtPromotionSeconds ?? null, mode: failover.mode },
     };
   }
-  if (progress.requestedAt) return { ...progress, ready: false, phase: 'promoting' };
+  if (progress.requestedAt) {
+    // A switchover waits for the secondary to catch up; one that cannot within the drain time is
+    // given up, before anything was promoted, and the unit's failure record unfences the primary.
+    const waited = (now().getTime() - Date.parse(progress.requestedAt)) / 1000;
+    if (failover.mode === 'planned' && waited > config.failover.drainTimeoutSeconds) {
+      throw resourceFailed(`the switchover of ${target.globalClusterIdentifier} did not complete within ${config.failover.drainTimeoutSeconds} s (failover.drainTimeoutSeconds): the lag did not drain`);
+    }
+    return { ...progress, ready: false, phase: 'promoting' };
+  }
 
   // The facts of the data-loss window, read once, on the first pass: before the writer instance
   // (minutes) is added, so a lag that grows while the primary is gone is not counted twice.

@@ -51,3 +51,38 @@ describe('the failover machine started from the console', () => {
     expect(await plane.repo.requireTenant('wf-fo1')).toMatchObject({ activeRegion: 'eu-central-1', status: 'ACTIVE' });
   });
 });
+
+describe('a unit that fails before anything is promoted', () => {
+  it('is unfenced: its tenants serve from the old region again, ACTIVE, and the failover says FAILED with the AWS error', async () => {
+    const res = await api<{ operation: Operation }>(plane, 'POST', '/v1/tenants', tenantBody('wf-fo2', { criticality: 'standard' }));
+    await waitForOperation(plane, res.body.operation.operationId);
+    const t = await plane.repo.requireTenant('wf-fo2');
+    const [from, to] = t.activeRegion === 'eu-west-1' ? ['eu-west-1', 'eu-central-1'] : ['eu-central-1', 'eu-west-1'];
+    await api(plane, 'POST', '/_local/faults', { rules: [{ service: 'rds', operation: 'SwitchoverGlobalCluster', error: 'InvalidGlobalClusterStateFault', count: 5 }] });
+    try {
+      const started = await api<{ failover: { failoverId: string } }>(plane, 'POST', '/v1/failovers', { scope: 'cell', cell: t.placement.cell, fromRegion: from, toRegion: to, mode: 'planned', reason: 'switch' });
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      const id = started.body.failover.failoverId;
+      const execution = plane.runner.listExecutions().find((e) => e.name === id)!;
+      await execution.done;
+      const failover = await plane.repo.requireFailover(id);
+      expect(failover.status).toBe('FAILED');
+      const record = (await plane.repo.getFailoverTenant(id, 'wf-fo2'))!;
+      expect(record.outcome).toBe('FAILED');
+      expect(record.reason).toMatch(/InvalidGlobalClusterStateFault/);
+      expect(record.reason).toMatch(/nothing promoted, unfenced/);
+      expect(record.steps.find((s) => s.name === 'PromoteDatabase')).toMatchObject({ status: 'FAILED', error: { code: 'InvalidGlobalClusterStateFault' } });
+      const after = await plane.repo.requireTenant('wf-fo2');
+      expect(after).toMatchObject({ status: 'ACTIVE', activeRegion: from });
+      expect(after.lease).toBeUndefined();
+      // Its Odoo runs again in the old region: web scaled back up from the fence's zero.
+      const cloud = (await api<{ regions: Record<string, { kubernetes: Record<string, Record<string, { kind: string; name: string; replicas?: number }[]>> }> }>(plane, 'GET', '/_local/cloud')).body;
+      const web = Object.values(cloud.regions[from]!.kubernetes)
+        .flatMap((namespaces) => namespaces['tenant-wf-fo2'] ?? [])
+        .find((o) => o.kind === 'Deployment' && o.name === 'odoo-web');
+      expect(web?.replicas).toBeGreaterThan(0);
+    } finally {
+      await api(plane, 'DELETE', '/_local/faults');
+    }
+  });
+});
