@@ -14,6 +14,7 @@ const RECORD_KEYS: Record<string, (keyof TenantResources)[]> = {
   namespace: ['kubernetes'],
   podIdentity: [],
   nodegroup: [],
+  otherRegionCompute: [],
   filestore: ['filestore'],
   database: ['database'],
   secrets: ['adminSecretArn'],
@@ -34,7 +35,7 @@ export const handler = workflowStep<State, Record<string, unknown>>(async ({ sta
   const result = await removeTenantResources(tenant, config, region);
 
   const gone = Object.entries(result.resources).filter(([, s]) => s === 'gone').flatMap(([k]) => RECORD_KEYS[k] ?? []);
-  const computeGone = result.resources.podIdentity === 'gone' && (result.resources.nodegroup ?? 'gone') === 'gone';
+  const computeGone = result.resources.podIdentity === 'gone' && (result.resources.nodegroup ?? 'gone') === 'gone' && (result.resources.otherRegionCompute ?? 'gone') === 'gone';
   const toForget = [...gone, ...(computeGone ? (['compute'] as const) : [])].filter((k) => tenant.resources[k] !== undefined);
   if (toForget.length > 0) {
     await updateTenant((t) => {

@@ -22,7 +22,7 @@ import { deletePodIdentity } from './adapters/pod-identity.ts';
 import { deleteSecret } from './adapters/secrets.ts';
 import { cloud } from './clients.ts';
 import { deleteNamespace } from './kubernetes-workloads.ts';
-import { cellIn, filestoreLocation, otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { cellIn, dedicatedEksCluster, filestoreLocation, otherRegion } from '#shared/domain/fleet-lookup.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { names } from '#shared/domain/names.ts';
 import type { Tenant } from '#shared/domain/types.ts';
@@ -35,13 +35,29 @@ export interface TeardownResult {
   resources: Record<string, RemovalStatus>;
 }
 
+/**
+ * The EKS cluster of each region the tenant may have run in: the one it is offboarded from,
+ * and the fleet's other region's (a failover's DR compute, or what a failback left fenced there);
+ * a pooled tenant of a cell without a DR copy only ever ran in its home region.
+ */
+function computeClusters(tenant: Tenant, config: FleetConfig, region: string): [string, string][] {
+  const placement = tenant.placement;
+  const clusterIn = (r: string) => (r === tenant.regions?.primary ? placement.cluster : placement.model === 'pooled' ? cellIn(config, placement, r).eksCluster : dedicatedEksCluster(config, r));
+  const other = otherRegion(config, region);
+  const cell = placement.model === 'pooled' ? config.cells.find((c) => c.id === placement.cell) : undefined;
+  if (placement.model === 'pooled' && !cell?.dr) return [[region, clusterIn(region)]];
+  return [
+    [region, clusterIn(region)],
+    [other, clusterIn(other)],
+  ];
+}
+
 export async function removeTenantResources(tenant: Tenant, config: FleetConfig, region: string): Promise<TeardownResult> {
   const c = cloud();
   const p = config.namePrefix;
   const id = tenant.tenantId;
   const placement = tenant.placement;
   const resources: Record<string, RemovalStatus> = {};
-  const cluster = placement.cluster;
   // Where the tenant's secrets were made (and their primaries stay), whichever region is active now.
   const home = tenant.regions?.primary ?? region;
 
@@ -49,23 +65,32 @@ export async function removeTenantResources(tenant: Tenant, config: FleetConfig,
   await deleteTenantRecord(c.route53(), { hostedZoneId: config.hostedZoneId, hostname: tenant.hostname });
   resources.dns = 'gone';
 
-  const api = await c.kubernetes(region, cluster);
-  const ns = await deleteNamespace(api, names.namespace(id));
-  resources.namespace = ns === 'absent' ? 'gone' : 'removing';
-
-  const identity = await deletePodIdentity(c.iam(), c.eks(region), {
-    tenantId: id,
-    clusterName: cluster,
-    namespace: names.namespace(id),
-    serviceAccount: names.serviceAccount(),
-    roleName: names.podRoleName(id, p),
-  });
-  resources.podIdentity = identity.status === 'absent' || identity.status === 'deleted' ? 'gone' : 'removing';
-
-  if (placement.model === 'dedicated') {
-    const ng = await deleteNodegroup(c.eks(region), { clusterName: cluster, nodegroupName: names.nodegroupName(id, p) });
-    resources.nodegroup = ng.status === 'absent' ? 'gone' : 'removing';
+  // Compute in both regions: a failover (or failback) leaves the tenant's namespace fenced at zero,
+  // its Pod Identity association and its node group scaled to zero in the region it left.
+  const removals: RemovalStatus[] = [];
+  for (const [r, eksCluster] of computeClusters(tenant, config, region)) {
+    const api = await c.kubernetes(r, eksCluster);
+    const ns = await deleteNamespace(api, names.namespace(id));
+    const identity = await deletePodIdentity(c.iam(), c.eks(r), {
+      tenantId: id,
+      clusterName: eksCluster,
+      namespace: names.namespace(id),
+      serviceAccount: names.serviceAccount(),
+      roleName: names.podRoleName(id, p),
+    });
+    const ng = placement.model === 'dedicated' ? await deleteNodegroup(c.eks(r), { clusterName: eksCluster, nodegroupName: names.nodegroupName(id, p) }) : { status: 'absent' as const };
+    removals.push(
+      ns === 'absent' ? 'gone' : 'removing',
+      identity.status === 'absent' || identity.status === 'deleted' ? 'gone' : 'removing',
+      ng.status === 'absent' ? 'gone' : 'removing',
+    );
+    if (r === region) {
+      resources.namespace = ns === 'absent' ? 'gone' : 'removing';
+      resources.podIdentity = identity.status === 'absent' || identity.status === 'deleted' ? 'gone' : 'removing';
+      if (placement.model === 'dedicated') resources.nodegroup = ng.status === 'absent' ? 'gone' : 'removing';
+    }
   }
+  resources.otherRegionCompute = removals.every((x) => x === 'gone') ? 'gone' : 'removing';
 
   const location = filestoreLocation(config, id, placement, region);
   // The region of the tenant's DR copy: the fleet's other region, whichever one is active.

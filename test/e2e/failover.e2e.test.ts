@@ -325,3 +325,29 @@ describe('a cell that failed over', () => {
     expect(await tenant(newcomer!.tenantId)).toMatchObject({ status: 'ACTIVE', activeRegion: from });
   });
 });
+
+describe('offboarding after a failover and a failback', () => {
+  it('leaves nothing in either region: no namespace, node group or Pod Identity association left fenced behind', async () => {
+    await provision('fo-gone1', dedicatedProfile);
+    for (const [from, to] of [
+      [PRIMARY, DR],
+      [DR, PRIMARY],
+    ] as const) {
+      const res = await start({ scope: 'tenant', tenantId: 'fo-gone1', fromRegion: from, toRegion: to, mode: 'planned', reason: 'there and back' }, 'alice');
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      await waitForFailover(res.body.failover.failoverId, (f) => f.status === 'AWAITING_APPROVAL');
+      expect((await api(plane, 'POST', `/v1/failovers/${res.body.failover.failoverId}/approve`, {}, { 'x-actor': 'bob' })).status).toBe(200);
+      expect((await waitForFailover(res.body.failover.failoverId)).failover.status).toBe('SUCCEEDED');
+    }
+    const del = await api<{ operation: Operation }>(plane, 'DELETE', '/v1/tenants/fo-gone1');
+    expect(del.status, JSON.stringify(del.body)).toBe(202);
+    expect((await waitForOperation(plane, del.body.operation.operationId)).status).toBe('SUCCEEDED');
+    const inventory = (await api<{ regions: Record<string, { kubernetes: Record<string, Record<string, unknown[]>>; eks: { clusters: { name: string; nodegroups?: { name: string }[] }[]; podIdentityAssociations: { namespace?: string }[] }; rds: { clusters: { identifier: string }[] } }> }>(plane, 'GET', '/_local/cloud')).body;
+    for (const [region, r] of Object.entries(inventory.regions)) {
+      for (const namespaces of Object.values(r.kubernetes)) expect(Object.keys(namespaces), region).not.toContain('tenant-fo-gone1');
+      for (const c of r.eks.clusters) expect((c.nodegroups ?? []).map((g) => g.name).filter((n) => n.includes('fo-gone1')), region).toEqual([]);
+      expect(r.eks.podIdentityAssociations.filter((a) => a.namespace === 'tenant-fo-gone1'), region).toEqual([]);
+      expect(r.rds.clusters.map((c) => c.identifier).filter((n) => n.includes('fo-gone1')), region).toEqual([]);
+    }
+  });
+});
