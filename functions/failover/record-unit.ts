@@ -7,7 +7,9 @@
  */
 import { scaleNodegroup } from '#shared/cloud/adapters/nodegroup.ts';
 import { cloud } from '#shared/cloud/clients.ts';
+import { standbyNodegroupSizing } from '#shared/domain/dr-compute.ts';
 import { measureFailover } from '#shared/domain/failover-measure.ts';
+import type { DedicatedResources } from '#shared/domain/types.ts';
 import { timeBoxed } from '#shared/lib/time-box.ts';
 import { failoverUnitStep, type UnitState } from '#shared/lib/failover-step.ts';
 import { changeTenant, loadTenants } from '#shared/lib/failover-tenants.ts';
@@ -54,7 +56,7 @@ export const handler = failoverUnitStep<State, { ready: true; recorded: number; 
             ...(cur.resources.kubernetes && state.compute.applied[t.tenantId] !== undefined ? { kubernetes: { ...cur.resources.kubernetes, desiredStateVersion: state.compute.applied[t.tenantId]! } } : {}),
             ...(cur.resources.dns ? { dns: { ...cur.resources.dns, target: side.ingressHostname } } : {}),
             ...(side.adminSecretArn ? { adminSecretArn: side.adminSecretArn } : {}),
-            ...(cur.resources.dr ? { dr: { ...cur.resources.dr, region: failover.fromRegion, ...(cur.resources.filestore ? { bucket: cur.resources.filestore.bucket } : {}) } } : {}),
+            ...(cur.resources.dr ? { dr: { ...cur.resources.dr, region: failover.fromRegion, ...(cur.resources.filestore ? { bucket: cur.resources.filestore.bucket } : {}), ...(cur.resources.compute?.nodegroup && cur.resources.dr.nodegroup ? { nodegroup: cur.resources.compute.nodegroup } : {}) } } : {}),
           },
         }),
       },
@@ -74,14 +76,16 @@ export const handler = failoverUnitStep<State, { ready: true; recorded: number; 
   const cellId = unit?.kind === 'cell' ? tenants[0]?.placement.cell : undefined;
   if (cellId) await repo.setCellActiveRegion(cellId, to);
 
-  // What ran the tenants in the region left is scaled down: a dedicated node group to zero
-  // (time-boxed: that region may be the one down; what cannot be scaled now is said, not fatal).
+  // What ran the tenants in the region left is scaled down to its standby size: a warm standby's
+  // node group to one node (it stays warm for the way back), a pilot light's to zero (time-boxed:
+  // that region may be the one down; what cannot be scaled now is said, not fatal).
   const scaledDown: string[] = [];
   const notScaled: string[] = [];
-  for (const t of tenants.filter((x) => x.placement.model === 'dedicated' && x.resources.compute?.nodegroup)) {
+  for (const t of tenants.filter((x) => x.placement.model === 'dedicated' && x.placement.resources.kind === 'dedicated' && x.resources.compute?.nodegroup)) {
     const side = tenantSide(config, t, failover.fromRegion);
+    const sizing = standbyNodegroupSizing(t.placement.drPosture, (t.placement.resources as DedicatedResources).nodeGroup);
     const out = await timeBoxed(
-      () => scaleNodegroup(cloud().eks(failover.fromRegion), { clusterName: side.eksCluster, nodegroupName: t.resources.compute!.nodegroup!, minSize: 0, desiredSize: 0, maxSize: 1 }),
+      () => scaleNodegroup(cloud().eks(failover.fromRegion), { clusterName: side.eksCluster, nodegroupName: t.resources.compute!.nodegroup!, minSize: sizing.minSize, desiredSize: sizing.desiredSize, maxSize: sizing.maxSize }),
       config.failover.oldRegionTimeoutSeconds,
       `scaling down ${t.tenantId} in ${failover.fromRegion}`,
     );

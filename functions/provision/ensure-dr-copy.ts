@@ -1,14 +1,17 @@
 /**
  * The DR copy of a dedicated tenant's database, once its cluster is available: an Aurora global
  * database made from the cluster, and a secondary in the fleet's other region (with an instance
- * for warm standby, headless for pilot light). Polled until the secondary is available. Pooled
+ * for warm standby, headless for pilot light), and for warm standby its node group in the DR
+ * region scaled down to one node. Polled until the secondary (and that node group) is available. Pooled
  * tenants are covered by their cell's DR copy, and a backup-restore posture has none: both pass.
  */
 import { describeCluster } from '#shared/cloud/adapters/database-dedicated.ts';
 import { drKmsKeyId, ensureGlobalCluster, ensureSecondaryCluster, secondaryNetwork } from '#shared/cloud/adapters/database-dr.ts';
 import { tagList } from '#shared/cloud/adapters/tag-list.ts';
 import { cloud } from '#shared/cloud/clients.ts';
-import { otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { ensureNodegroup } from '#shared/cloud/adapters/nodegroup.ts';
+import { standbyNodegroupSizing } from '#shared/domain/dr-compute.ts';
+import { clusterOf, dedicatedEksCluster, otherRegion } from '#shared/domain/fleet-lookup.ts';
 import { names, resourceTags } from '#shared/domain/names.ts';
 import type { TenantResources } from '#shared/domain/types.ts';
 import { resourceFailed } from '#shared/lib/errors.ts';
@@ -74,5 +77,26 @@ export const handler = workflowStep<State, Record<string, unknown>>(async ({ sta
     await updateTenant((t) => ({ ...t, resources: { ...t.resources, dr: { ...t.resources.dr, ...dr } } }), 'DrCopyEnsured');
   }
   if (secondary.status !== 'available') return waiting(`Aurora secondary ${database.clusterIdentifier} in ${drRegion}`, secondary.status);
+
+  // Warm standby's compute: its node group in the DR region, scaled down to one node.
+  if (placement.drPosture === 'warm-standby') {
+    const eksName = dedicatedEksCluster(config, drRegion);
+    const eks = clusterOf(config, eksName);
+    const nodegroupName = names.nodegroupName(tenant.tenantId, config.namePrefix);
+    const ng = await ensureNodegroup(c.eks(drRegion), {
+      clusterName: eksName,
+      nodegroupName,
+      tenantId: tenant.tenantId,
+      operationId: state.operationId,
+      nodeRoleArn: eks.nodeRoleArn,
+      subnetIds: eks.subnetIds,
+      sizing: standbyNodegroupSizing('warm-standby', placement.resources.nodeGroup),
+      tags: resourceTags(tenant.tenantId, state.operationId),
+    });
+    if (tenant.resources.dr?.nodegroup !== nodegroupName) {
+      await updateTenant((t) => ({ ...t, resources: { ...t.resources, dr: { ...t.resources.dr!, nodegroup: nodegroupName } } }), 'DrComputeEnsured');
+    }
+    if (ng.status !== 'active') return waiting(`standby node group ${nodegroupName} in ${drRegion}`, ng.status);
+  }
   return { ready: true, posture: placement.drPosture, region: drRegion, globalClusterIdentifier, clusterIdentifier: database.clusterIdentifier, instances: instanceIdentifiers.length };
 });

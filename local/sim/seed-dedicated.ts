@@ -15,7 +15,8 @@ import { ensureSecret, generatePassword } from '#shared/cloud/adapters/secrets.t
 import { tagList } from '#shared/cloud/adapters/tag-list.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
-import { clusterOf, filestoreLocation, otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { clusterOf, dedicatedEksCluster, filestoreLocation, otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { standbyNodegroupSizing } from '#shared/domain/dr-compute.ts';
 import { names } from '#shared/domain/names.ts';
 import type { Placement, TenantResources } from '#shared/domain/types.ts';
 import type { SimCloud } from './sim-cloud.ts';
@@ -128,5 +129,30 @@ export async function seedDedicatedCloud(
     secondary = await ensureSecondaryCluster(c.rds(drRegion), secondaryInput);
   }
   if (secondary.status !== 'available') throw new Error(`seeded secondary ${cluster.clusterIdentifier} in ${drRegion} is ${secondary.status}`);
-  return { database, compute, dr: { region: drRegion, globalClusterIdentifier, clusterIdentifier: cluster.clusterIdentifier, instanceIdentifiers, bucket: drBucket } };
+  let standbyNodegroup: string | undefined;
+  if (placement.drPosture === 'warm-standby') {
+    // Warm standby's node group in the DR region, at one node, as provisioning leaves it.
+    const drEks = clusterOf(config, dedicatedEksCluster(config, drRegion));
+    await ensureNodegroup(c.eks(drRegion), {
+      clusterName: drEks.name,
+      nodegroupName,
+      tenantId,
+      operationId,
+      nodeRoleArn: drEks.nodeRoleArn,
+      subnetIds: drEks.subnetIds,
+      sizing: standbyNodegroupSizing('warm-standby', placement.resources.nodeGroup),
+      tags,
+    });
+    const drNg = sim.region(drRegion).eks.clusters.get(drEks.name)?.nodegroups.get(nodegroupName);
+    if (drNg) {
+      drNg.activeAt = Math.min(drNg.activeAt, sim.clock.nowMs());
+      if (drNg.nodesAvailableAt !== undefined) drNg.nodesAvailableAt = Math.min(drNg.nodesAvailableAt, sim.clock.nowMs());
+    }
+    standbyNodegroup = nodegroupName;
+  }
+  return {
+    database,
+    compute,
+    dr: { region: drRegion, globalClusterIdentifier, clusterIdentifier: cluster.clusterIdentifier, instanceIdentifiers, bucket: drBucket, ...(standbyNodegroup ? { nodegroup: standbyNodegroup } : {}) },
+  };
 }

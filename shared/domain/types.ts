@@ -99,6 +99,8 @@ export interface TenantResources {
     clusterIdentifier?: string;
     instanceIdentifiers?: string[];
     bucket?: string;
+    /** Warm standby: its node group there, kept at one node. */
+    nodegroup?: string;
   };
 }
 

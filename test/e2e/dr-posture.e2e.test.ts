@@ -62,6 +62,7 @@ describe('DR posture of dedicated tenants', () => {
       clusterIdentifier: 'odoo-dr-crit',
       instanceIdentifiers: ['odoo-dr-crit-1'],
       bucket: `odoo-dr-crit-${accountId}-${drRegion}`,
+      nodegroup: 'odoo-dr-crit',
     });
     const primaryArn = `arn:aws:rds:${primaryRegion}:${accountId}:cluster:odoo-dr-crit`;
     const secondaryArn = `arn:aws:rds:${drRegion}:${accountId}:cluster:odoo-dr-crit`;

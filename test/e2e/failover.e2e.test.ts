@@ -56,6 +56,11 @@ async function setFaults(rules: unknown[]): Promise<void> {
 }
 const clearFaults = async () => void (await api(plane, 'DELETE', '/_local/faults'));
 
+async function drNodegroup(tenantId: string): Promise<{ name: string; scaling: { minSize: number; desiredSize: number } } | undefined> {
+  const data = (await api<{ regions: Record<string, { eks: { clusters: { name: string; nodegroups: { name: string; scaling: { minSize: number; desiredSize: number } }[] }[] } }> }>(plane, 'GET', '/_local/cloud')).body;
+  return data.regions[DR]!.eks.clusters.flatMap((c) => c.nodegroups ?? []).find((g) => g.name.includes(tenantId));
+}
+
 async function globalCluster(identifier: string): Promise<{ identifier: string; writer?: string } | undefined> {
   const data = (await api<{ globalClusters?: { identifier: string; writer?: string }[] }>(plane, 'GET', '/_local/cloud')).body;
   return (data.globalClusters ?? []).find((g) => g.identifier === identifier);
@@ -261,7 +266,9 @@ describe('a dedicated warm-standby tenant', () => {
     await provision('fo-crit1', dedicatedProfile);
     const provisioned = await tenant('fo-crit1');
     expect(provisioned.placement).toMatchObject({ model: 'dedicated', drPosture: 'warm-standby' });
-    expect(provisioned.resources.dr).toMatchObject({ region: DR, globalClusterIdentifier: expect.any(String) });
+    expect(provisioned.resources.dr).toMatchObject({ region: DR, globalClusterIdentifier: expect.any(String), nodegroup: expect.any(String) });
+    // Warm standby: scaled-down compute already waits in the DR region.
+    expect((await drNodegroup('fo-crit1'))?.scaling).toMatchObject({ minSize: 1, desiredSize: 1 });
     await heartbeat();
 
     const res = await start({ scope: 'tenant', tenantId: 'fo-crit1', fromRegion: PRIMARY, toRegion: DR, mode: 'planned', reason: 'move the tenant ahead of maintenance' }, 'alice');
@@ -286,12 +293,10 @@ describe('a dedicated warm-standby tenant', () => {
     const home = await waitForFailover(back.body.failover.failoverId);
     expect(home.failover.status, JSON.stringify(home.tenants)).toBe('SUCCEEDED');
     expect(await tenant('fo-crit1')).toMatchObject({ status: 'ACTIVE', activeRegion: PRIMARY, resources: { compute: { cluster: 'fleet-euw1' } } });
-    // The DR node group is scaled back down once the tenant is home.
+    // The DR node group is scaled back down to its standby size (one node: warm standby) once the tenant is home.
     const record = home.tenants[0]!.steps.find((s) => s.name === 'RecordUnit')!;
     expect(record.detail).toMatchObject({ oldComputeScaledDown: 1 });
-    const cloudNow = (await api<{ regions: Record<string, { eks: { clusters: { name: string; nodegroups: { name: string; scaling: { desiredSize: number } }[] }[] } }> }>(plane, 'GET', '/_local/cloud')).body;
-    const drGroups = cloudNow.regions[DR]!.eks.clusters.flatMap((c) => c.nodegroups ?? []);
-    expect(drGroups.find((g) => g.name.includes('fo-crit1'))?.scaling.desiredSize).toBe(0);
+    expect((await drNodegroup('fo-crit1'))?.scaling).toMatchObject({ minSize: 1, desiredSize: 1 });
   });
 });
 

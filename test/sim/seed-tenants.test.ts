@@ -118,7 +118,15 @@ describe('Seeded dedicated tenants', () => {
     ] as const) {
       const id = tenant.tenantId;
       expect(tenant).toMatchObject({ status: 'ACTIVE', placement: { model: 'dedicated', drPosture: posture } });
-      expect(tenant.resources.dr).toEqual({ region: drRegion, globalClusterIdentifier: `odoo-${id}-global`, clusterIdentifier: `odoo-${id}`, instanceIdentifiers: instances, bucket: `odoo-${id}-${accountId}-${drRegion}` });
+      expect(tenant.resources.dr).toEqual({
+        region: drRegion,
+        globalClusterIdentifier: `odoo-${id}-global`,
+        clusterIdentifier: `odoo-${id}`,
+        instanceIdentifiers: instances,
+        bucket: `odoo-${id}-${accountId}-${drRegion}`,
+        // Warm standby keeps a node group in the DR region, at one node; pilot light none.
+        ...(posture === 'warm-standby' ? { nodegroup: `odoo-${id}` } : {}),
+      });
       expect(inventory.globalClusters).toContainEqual(expect.objectContaining({ identifier: `odoo-${id}-global`, writer: `arn:aws:rds:${primaryRegion}:${accountId}:cluster:odoo-${id}` }));
       const secondary = inventory.regions[drRegion]!.rds.clusters.find((c) => c.identifier === `odoo-${id}`);
       expect(secondary).toMatchObject({ status: 'available', globalCluster: `odoo-${id}-global` });

@@ -198,7 +198,8 @@ describe('Workflow: provision', () => {
 
       expect(operation.status).toBe('SUCCEEDED');
       const mine = plane.sim.inventoryForTenant('wf-crash-ded');
-      expect(mine.filter((r) => r.type === 'nodegroup')).toHaveLength(1);
+      // One node group in each region: the tenant's, and its warm standby's (one node) in the DR region.
+      expect(mine.filter((r) => r.type === 'nodegroup').map((r) => r.region).sort()).toEqual([plane.config.drRegion, plane.config.primaryRegion].sort());
       // One cluster in each region: the tenant's, and its DR secondary.
       expect(mine.filter((r) => r.type === 'cluster').map((r) => r.region).sort()).toEqual([plane.config.drRegion, plane.config.primaryRegion].sort());
       expect(mine.filter((r) => r.type === 'global-cluster')).toHaveLength(1);
