@@ -145,8 +145,8 @@ export function failoverFleetSpecs(tenants: number): SeedTenantSpec[] {
  * One unit's chain, from what the simulated cloud holds before the failover (not from the tenant's
  * posture alone): the DR secondary has no instance -> a writer instance (`auroraInstanceCreate`);
  * the global database's unplanned failover (`globalFailover`); a dedicated tenant without a node
- * group in the DR region -> its creation (`nodegroupCreate`), or one scaled to zero -> its update
- * (`nodegroupUpdate`); the pods (`deploymentReady`). The fence, the old primary's reads and the DNS
+ * group in the DR region -> its creation (`nodegroupCreate`), or one at its standby size (warm
+ * standby: one node) -> its update to the tenant's size (`nodegroupUpdate`); the pods (`deploymentReady`). The fence, the old primary's reads and the DNS
  * change add nothing: on virtual time an unreachable region answers at once, and the probe needs
  * the record, not its propagation.
  */
@@ -165,7 +165,12 @@ export function unitChain(plane: LocalControlPlane, unit: FailoverUnit, tenants:
     const eksCluster = tenantSide(config, first, to).eksCluster;
     const ng = sim.region(to).eks.clusters.get(eksCluster)?.nodegroups.get(names.nodegroupName(first.tenantId, config.namePrefix));
     if (!ng || ng.goneAt !== undefined) parts.nodegroup = polled(DURATIONS.nodegroupCreate, compute);
-    else if (ng.scaling.desiredSize === 0) parts.nodegroup = polled(DURATIONS.nodegroupUpdate, compute);
+    else {
+      // Scaled down (warm standby keeps one node, pilot light none): any change to the tenant's size is an update.
+      const want = first.placement.resources.kind === 'dedicated' ? first.placement.resources.nodeGroup : undefined;
+      const same = want && ng.scaling.minSize === want.minSize && ng.scaling.desiredSize === want.desiredSize && ng.scaling.maxSize === want.maxSize;
+      if (!same) parts.nodegroup = polled(DURATIONS.nodegroupUpdate, compute);
+    }
   }
   parts.pods = polled(DURATIONS.deploymentReady, compute);
   const kind: UnitKind = unit.kind === 'cell' ? 'cell' : first.placement.drPosture === 'warm-standby' ? 'dedicated warm-standby' : 'dedicated pilot-light';
