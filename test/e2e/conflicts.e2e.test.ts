@@ -55,7 +55,8 @@ async function everything() {
     tenants: tenants.body.items.map((t) => `${t.tenantId} ${t.status} v${t.version}`).sort(),
     executions: plane.runner.listExecutions().length,
     cells: await plane.repo.cellLoads(plane.config.cells.map((c) => c.id)),
-    cloud: JSON.stringify({ regions, route53: inventory.route53, iam: inventory.iam }),
+    // The replication lag of the DR copies moves with the clock by itself; what matters is what exists.
+    cloud: JSON.stringify({ regions, route53: inventory.route53, iam: inventory.iam }).replace(/"replicationLagMs":\d+/g, '"replicationLagMs":"…"'),
   };
 }
 

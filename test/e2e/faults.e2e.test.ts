@@ -100,7 +100,8 @@ describe('Game day: 30% throttling on every service', () => {
     expect(regions('rds/cluster')).toEqual(both);
     expect(regions('s3/bucket')).toEqual(both);
     expect(count(dedicatedId, 'rds/global-cluster')).toBe(1);
-    expect(count(dedicatedId, 'eks/nodegroup')).toBe(1);
+    // Its node group, and its warm standby's one-node node group in the DR region.
+    expect(regions('eks/nodegroup')).toEqual(both);
     const region = plane.sim.inventory().regions[plane.config.primaryRegion]!;
     expect(region.eks.clusters.flatMap((c) => c.nodegroups).filter((n) => n.name === 'odoo-gd-dedicated')).toHaveLength(1);
     expect(Object.values(region.rds.databases).flat().filter((d) => d.name.startsWith('odoo_gd_'))).toHaveLength(pooledIds.length);
