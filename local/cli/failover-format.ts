@@ -151,7 +151,7 @@ export function formatFailover(v: FailoverView): string {
     ['Started', f.startedAt],
     ['Ended', f.endedAt && `${f.endedAt}${f.startedAt ? ` (after ${took(f.startedAt, f.endedAt)})` : ''}`],
     ['Tenants', `${f.tenantCount} in ${plural(f.units.length, 'unit')}`],
-    ['RTO', f.rtoSeconds === undefined ? (isEnding(f) ? 'not measured' : undefined) : `${seconds(f.rtoSeconds)} (start to the last tenant verified)`],
+    ['RTO', f.rtoSeconds === undefined ? (isEnding(f) ? 'not measured' : undefined) : `${seconds(f.rtoSeconds)} (requested to the last tenant verified)`],
     ['Data loss', f.dataLossWindowSeconds === undefined ? undefined : `${f.dataLossWindowSeconds === null ? 'unknown' : seconds(f.dataLossWindowSeconds)} (the largest tenant window)`],
     ['Evidence', evidenceText(f)],
     ['Execution', f.executionArn],

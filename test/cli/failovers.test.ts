@@ -163,7 +163,7 @@ const SUCCEEDED_FAILOVER = [
   'Started:     2030-01-01T02:01:00.000Z',
   'Ended:       2030-01-01T02:06:40.000Z (after 5.7 min)',
   'Tenants:     3 in 2 units',
-  'RTO:         5.7 min (start to the last tenant verified)',
+  'RTO:         5.7 min (requested to the last tenant verified)',
   'Data loss:   42 s (the largest tenant window)',
   `Evidence:    failovers/2030-01-01/${ID}.json`,
   `Execution:   arn:aws:states:eu-central-1:111122223333:execution:odoo-failover:region-failover-${ID}`,
