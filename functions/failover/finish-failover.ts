@@ -8,7 +8,7 @@
  * tenant's lease given back. Each part is safe to repeat.
  */
 import { failoverEnding } from '#shared/domain/failover-lifecycle.ts';
-import { cellIn } from '#shared/domain/fleet-lookup.ts';
+import { unitTarget } from '#shared/lib/failover-unit-target.ts';
 import type { Failover } from '#shared/domain/failover-types.ts';
 import { failoverEvidenceKey, publishFailoverEvent, putFailoverEvidence, putFailoverMetrics } from '#shared/cloud/failover-evidence.ts';
 import { logger } from '#shared/lib/logger.ts';
@@ -68,7 +68,7 @@ export const handler = failoverStep<State, { status: string; evidenceKey?: strin
     const oldPrimaries = await Promise.all(
       units.map(async (u) => {
         const first = await repo.requireTenant(u.tenantIds[0]!);
-        const identifier = u.kind === 'cell' ? cellIn(config, first.placement, failover.fromRegion).auroraClusterIdentifier : first.resources.database!.clusterIdentifier;
+        const identifier = unitTarget(config, u, [first], failover.fromRegion, failover.toRegion).from.clusterIdentifier;
         return { unit: u.key, region: failover.fromRegion, clusterIdentifier: identifier, status: 'PENDING' as const, attempts: 0 };
       }),
     );

@@ -40,9 +40,9 @@ export interface PromoteProgress {
 
 type State = UnitState & { promote?: PromoteProgress };
 
-export const handler = failoverUnitStep<State, PromoteProgress>(async ({ state, repo, config, now, failover, members }) => {
+export const handler = failoverUnitStep<State, PromoteProgress>(async ({ state, repo, config, now, failover, unit, members }) => {
   const tenants = await loadTenants(repo, members.map((m) => m.tenantId));
-  const target = unitTarget(config, failover.units.find((u) => u.key === state.unitKey)!, tenants, failover.fromRegion, failover.toRegion);
+  const target = unitTarget(config, unit, tenants, failover.fromRegion, failover.toRegion);
   if (!target.globalClusterIdentifier) {
     throw resourceFailed(`${state.unitKey} has no global database to promote (posture ${target.posture}); restoring from replicated backups is not automated`);
   }

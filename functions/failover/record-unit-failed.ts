@@ -20,11 +20,11 @@ import type { PromoteProgress } from './promote-database.ts';
 
 type State = UnitState & { error?: { Error?: string; Cause?: string }; promote?: PromoteProgress };
 
-export const handler = failoverUnitStep<State, { ready: true; promoted: boolean; rolledBack: string[] }>(async ({ state, repo, config, now, failover, members, executionArn }) => {
+export const handler = failoverUnitStep<State, { ready: true; promoted: boolean; rolledBack: string[] }>(async ({ state, repo, config, now, failover, unit, members, executionArn }) => {
   const who = { failoverId: failover.failoverId, actor: state.actor, executionArn };
   const error = caughtError(state as never);
   const tenants = await loadTenants(repo, members.map((m) => m.tenantId));
-  const target = unitTarget(config, failover.units.find((u) => u.key === state.unitKey)!, tenants, failover.fromRegion, failover.toRegion);
+  const target = unitTarget(config, unit, tenants, failover.fromRegion, failover.toRegion);
 
   // Where is the writer? Read from the new region; when it cannot be read, the step's own record decides.
   let promoted = state.promote?.phase === 'promoted' || !!state.promote?.requestedAt;

@@ -20,7 +20,7 @@ import type { VerifyProgress } from './verify-failover.ts';
 
 type State = UnitState & { promote: PromoteProgress; compute: ComputeProgress; verify: VerifyProgress };
 
-export const handler = failoverUnitStep<State, { ready: true; recorded: number; detail: Record<string, string | number> }>(async ({ state, repo, config, now, failover, members, executionArn }) => {
+export const handler = failoverUnitStep<State, { ready: true; recorded: number; detail: Record<string, string | number> }>(async ({ state, repo, config, now, failover, unit, members, executionArn }) => {
   const who = { failoverId: failover.failoverId, actor: state.actor, executionArn };
   const tenants = await loadTenants(repo, members.map((m) => m.tenantId));
   const to = failover.toRegion;
@@ -72,8 +72,7 @@ export const handler = failoverUnitStep<State, { ready: true; recorded: number; 
       heartbeats: { newAtPromotion: state.promote.newNewestHeartbeatBefore ?? null, oldNewest: state.promote.oldNewestHeartbeat ?? null },
     }));
   }
-  const unit = failover.units.find((u) => u.key === state.unitKey);
-  const cellId = unit?.kind === 'cell' ? tenants[0]?.placement.cell : undefined;
+  const cellId = unit.kind === 'cell' ? tenants[0]?.placement.cell : undefined;
   if (cellId) await repo.setCellActiveRegion(cellId, to);
 
   // What ran the tenants in the region left is scaled down to its standby size: a warm standby's

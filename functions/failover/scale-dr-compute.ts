@@ -12,7 +12,7 @@ import { describeCluster } from '#shared/cloud/adapters/database-dedicated.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import { applyObjects, deploymentsReady } from '#shared/cloud/kubernetes-workloads.ts';
 import { renderTenantBundle } from '#shared/domain/k8s-bundle.ts';
-import { clusterOf } from '#shared/domain/fleet-lookup.ts';
+import { tenantNodegroupInput, tenantPodIdentityInput } from '#shared/cloud/tenant-compute.ts';
 import { names, resourceTags } from '#shared/domain/names.ts';
 import type { DedicatedResources, Tenant } from '#shared/domain/types.ts';
 import { resourceFailed } from '#shared/lib/errors.ts';
@@ -38,35 +38,16 @@ async function bringUp(t: Tenant, ctx: { config: Parameters<typeof tenantSide>[0
   const side = tenantSide(config, t, region);
   const namespace = t.resources.kubernetes?.namespace ?? names.namespace(t.tenantId);
   const tags = resourceTags(t.tenantId, ctx.failoverId);
-  await ensurePodIdentity(c.iam(), c.eks(region), {
-    tenantId: t.tenantId,
-    operationId: ctx.failoverId,
-    clusterName: side.eksCluster,
-    namespace,
-    serviceAccount: names.serviceAccount(),
-    roleName: names.podRoleName(t.tenantId, config.namePrefix),
-    rolePath: config.tenantRolePath,
-    permissionsBoundaryArn: config.tenantRoleBoundaryArn,
-    bucket: side.bucket,
-    prefix: names.filestorePrefix(t.tenantId),
-    secretArns: [`arn:aws:secretsmanager:${region}:${config.accountId}:secret:${config.namePrefix}/${t.tenantId}/*`],
-    archive: t.placement.model === 'pooled' ? { bucket: config.archiveBucket, prefix: `offboarded/${t.tenantId}/` } : undefined,
-    region,
-    accountId: config.accountId,
-    tags,
-  });
+  await ensurePodIdentity(
+    c.iam(),
+    c.eks(region),
+    tenantPodIdentityInput(config, t, { operationId: ctx.failoverId, clusterName: side.eksCluster, namespace, region, bucket: side.bucket, prefix: names.filestorePrefix(t.tenantId), tags }),
+  );
   if (t.placement.model === 'dedicated') {
-    const eks = clusterOf(config, side.eksCluster);
-    const ng = await ensureNodegroup(c.eks(region), {
-      clusterName: side.eksCluster,
-      nodegroupName: names.nodegroupName(t.tenantId, config.namePrefix),
-      tenantId: t.tenantId,
-      operationId: ctx.failoverId,
-      nodeRoleArn: eks.nodeRoleArn,
-      subnetIds: eks.subnetIds,
-      sizing: (t.placement.resources as DedicatedResources).nodeGroup,
-      tags,
-    });
+    const ng = await ensureNodegroup(
+      c.eks(region),
+      tenantNodegroupInput(config, { tenantId: t.tenantId, operationId: ctx.failoverId, clusterName: side.eksCluster, sizing: (t.placement.resources as DedicatedResources).nodeGroup, tags }),
+    );
     if (ng.status !== 'active') return { waiting: `node group of ${t.tenantId} is ${ng.status}` };
     // A node group left scaled to zero by an earlier failover (or failback) comes back to the tenant's size.
     const { minSize, desiredSize, maxSize } = (t.placement.resources as DedicatedResources).nodeGroup;
@@ -88,9 +69,9 @@ async function bringUp(t: Tenant, ctx: { config: Parameters<typeof tenantSide>[0
   return { applied: version };
 }
 
-export const handler = failoverUnitStep<State, ComputeProgress>(async ({ state, repo, config, failover, members }) => {
+export const handler = failoverUnitStep<State, ComputeProgress>(async ({ state, repo, config, failover, unit, members }) => {
   const tenants = await loadTenants(repo, members.map((m) => m.tenantId));
-  const target = unitTarget(config, failover.units.find((u) => u.key === state.unitKey)!, tenants, failover.fromRegion, failover.toRegion);
+  const target = unitTarget(config, unit, tenants, failover.fromRegion, failover.toRegion);
   const region = failover.toRegion;
   const progress: ComputeProgress = { applied: {}, ...state.compute, ready: false };
   const endpoint = progress.endpoint ?? (await describeCluster(cloud().rds(region), target.to.clusterIdentifier))?.Endpoint;

@@ -8,7 +8,8 @@
 import { ensureNodegroup } from '#shared/cloud/adapters/nodegroup.ts';
 import { ensurePodIdentity } from '#shared/cloud/adapters/pod-identity.ts';
 import { cloud } from '#shared/cloud/clients.ts';
-import { clusterOf, filestoreLocation } from '#shared/domain/fleet-lookup.ts';
+import { tenantNodegroupInput, tenantPodIdentityInput } from '#shared/cloud/tenant-compute.ts';
+import { filestoreLocation } from '#shared/domain/fleet-lookup.ts';
 import { names, resourceTags } from '#shared/domain/names.ts';
 import type { DedicatedResources, TenantResources } from '#shared/domain/types.ts';
 import { assertWithinDeadline, pollSince } from '#shared/lib/polling.ts';
@@ -24,26 +25,11 @@ export const handler = workflowStep<State, Record<string, unknown>>(async ({ sta
   const c = cloud();
   const tags = resourceTags(tenant.tenantId, state.operationId);
   const location = filestoreLocation(config, tenant.tenantId, tenant.placement, region);
-  const identity = await ensurePodIdentity(c.iam(), c.eks(region), {
-    tenantId: tenant.tenantId,
-    operationId: state.operationId,
-    clusterName: cluster,
-    namespace,
-    serviceAccount: names.serviceAccount(),
-    roleName: names.podRoleName(tenant.tenantId, config.namePrefix),
-    rolePath: config.tenantRolePath,
-    permissionsBoundaryArn: config.tenantRoleBoundaryArn,
-    bucket: location.bucket,
-    prefix: location.prefix,
-    // The tenant's secrets, by name: `<prefix>/<tenantId>/*` (ARNs carry a random suffix).
-    secretArns: [`arn:aws:secretsmanager:${region}:${config.accountId}:secret:${config.namePrefix}/${tenant.tenantId}/*`],
-    // A pooled tenant's final pg_dump Job runs as this role and uploads under its archive prefix;
-    // a dedicated tenant's final backup is a cluster snapshot, so its pods get no archive access.
-    archive: tenant.placement.model === 'pooled' ? { bucket: config.archiveBucket, prefix: `offboarded/${tenant.tenantId}/` } : undefined,
-    region,
-    accountId: config.accountId,
-    tags,
-  });
+  const identity = await ensurePodIdentity(
+    c.iam(),
+    c.eks(region),
+    tenantPodIdentityInput(config, tenant, { operationId: state.operationId, clusterName: cluster, namespace, region, bucket: location.bucket, prefix: location.prefix, tags }),
+  );
   const compute: NonNullable<TenantResources['compute']> = {
     cluster,
     podIdentityRoleArn: identity.roleArn,
@@ -53,18 +39,8 @@ export const handler = workflowStep<State, Record<string, unknown>>(async ({ sta
   if (tenant.placement.model === 'dedicated') {
     const since = pollSince(state.compute, now());
     const sizing = (tenant.placement.resources as DedicatedResources).nodeGroup;
-    const eksCluster = clusterOf(config, cluster);
     const nodegroupName = names.nodegroupName(tenant.tenantId, config.namePrefix);
-    const ng = await ensureNodegroup(c.eks(region), {
-      clusterName: cluster,
-      nodegroupName,
-      tenantId: tenant.tenantId,
-      operationId: state.operationId,
-      nodeRoleArn: eksCluster.nodeRoleArn,
-      subnetIds: eksCluster.subnetIds,
-      sizing,
-      tags,
-    });
+    const ng = await ensureNodegroup(c.eks(region), tenantNodegroupInput(config, { tenantId: tenant.tenantId, operationId: state.operationId, clusterName: cluster, sizing, tags }));
     if (ng.status !== 'active') {
       assertWithinDeadline(`node group ${nodegroupName}`, since, now(), MAX_WAIT_SECONDS);
       return { ready: false, since, status: ng.status, nodegroup: nodegroupName };

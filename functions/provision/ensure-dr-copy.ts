@@ -11,7 +11,8 @@ import { tagList } from '#shared/cloud/adapters/tag-list.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import { ensureNodegroup } from '#shared/cloud/adapters/nodegroup.ts';
 import { standbyNodegroupSizing } from '#shared/domain/dr-compute.ts';
-import { clusterOf, dedicatedEksCluster, otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { tenantNodegroupInput } from '#shared/cloud/tenant-compute.ts';
+import { dedicatedEksCluster, otherRegion } from '#shared/domain/fleet-lookup.ts';
 import { names, resourceTags } from '#shared/domain/names.ts';
 import type { TenantResources } from '#shared/domain/types.ts';
 import { resourceFailed } from '#shared/lib/errors.ts';
@@ -80,19 +81,15 @@ export const handler = workflowStep<State, Record<string, unknown>>(async ({ sta
 
   // Warm standby's compute: its node group in the DR region, scaled down to one node.
   if (placement.drPosture === 'warm-standby') {
-    const eksName = dedicatedEksCluster(config, drRegion);
-    const eks = clusterOf(config, eksName);
-    const nodegroupName = names.nodegroupName(tenant.tenantId, config.namePrefix);
-    const ng = await ensureNodegroup(c.eks(drRegion), {
-      clusterName: eksName,
-      nodegroupName,
+    const input = tenantNodegroupInput(config, {
       tenantId: tenant.tenantId,
       operationId: state.operationId,
-      nodeRoleArn: eks.nodeRoleArn,
-      subnetIds: eks.subnetIds,
+      clusterName: dedicatedEksCluster(config, drRegion),
       sizing: standbyNodegroupSizing('warm-standby', placement.resources.nodeGroup),
       tags: resourceTags(tenant.tenantId, state.operationId),
     });
+    const { nodegroupName } = input;
+    const ng = await ensureNodegroup(c.eks(drRegion), input);
     if (tenant.resources.dr?.nodegroup !== nodegroupName) {
       await updateTenant((t) => ({ ...t, resources: { ...t.resources, dr: { ...t.resources.dr!, nodegroup: nodegroupName } } }), 'DrComputeEnsured');
     }

@@ -2,7 +2,7 @@
  * First state of provisioning: the tenant and operation must exist, agree with each other, and the
  * tenant must be PROVISIONING. Returns the plan the later steps read (model, region, cluster...).
  */
-import { cellIn, dedicatedEksCluster } from '#shared/domain/fleet-lookup.ts';
+import { eksClusterIn } from '#shared/domain/fleet-lookup.ts';
 import { names } from '#shared/domain/names.ts';
 import { beginTenantOperation } from '#shared/lib/workflow-start.ts';
 import { workflowStep } from '#shared/lib/workflow-step.ts';
@@ -13,12 +13,7 @@ export const handler = workflowStep(async ({ state, repo, config, now }) => {
     model: tenant.placement.model,
     region: tenant.activeRegion,
     // Where the tenant starts: a failed-over cell's tenants start on its DR-region node pool.
-    cluster:
-      tenant.activeRegion === tenant.regions.primary
-        ? tenant.placement.cluster
-        : tenant.placement.model === 'pooled'
-          ? cellIn(config, tenant.placement, tenant.activeRegion).eksCluster
-          : dedicatedEksCluster(config, tenant.activeRegion),
+    cluster: eksClusterIn(config, tenant, tenant.activeRegion),
     cell: tenant.placement.cell,
     hostname: tenant.hostname,
     namespace: names.namespace(tenant.tenantId),

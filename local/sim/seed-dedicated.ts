@@ -15,7 +15,8 @@ import { ensureSecret, generatePassword } from '#shared/cloud/adapters/secrets.t
 import { tagList } from '#shared/cloud/adapters/tag-list.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
-import { clusterOf, dedicatedEksCluster, filestoreLocation, otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { tenantNodegroupInput } from '#shared/cloud/tenant-compute.ts';
+import { dedicatedEksCluster, filestoreLocation, otherRegion } from '#shared/domain/fleet-lookup.ts';
 import { standbyNodegroupSizing } from '#shared/domain/dr-compute.ts';
 import { names } from '#shared/domain/names.ts';
 import type { Placement, TenantResources } from '#shared/domain/types.ts';
@@ -77,17 +78,7 @@ export async function seedDedicatedCloud(
   };
 
   const nodegroupName = names.nodegroupName(tenantId, p);
-  const eksCluster = clusterOf(config, placement.cluster);
-  await ensureNodegroup(c.eks(region), {
-    clusterName: placement.cluster,
-    nodegroupName,
-    tenantId,
-    operationId,
-    nodeRoleArn: eksCluster.nodeRoleArn,
-    subnetIds: eksCluster.subnetIds,
-    sizing: placement.resources.nodeGroup,
-    tags,
-  });
+  await ensureNodegroup(c.eks(region), tenantNodegroupInput(config, { tenantId, operationId, clusterName: placement.cluster, sizing: placement.resources.nodeGroup, tags }));
   const ng = sim.region(region).eks.clusters.get(placement.cluster)?.nodegroups.get(nodegroupName);
   if (ng) {
     ng.activeAt = Math.min(ng.activeAt, sim.clock.nowMs());
@@ -132,18 +123,9 @@ export async function seedDedicatedCloud(
   let standbyNodegroup: string | undefined;
   if (placement.drPosture === 'warm-standby') {
     // Warm standby's node group in the DR region, at one node, as provisioning leaves it.
-    const drEks = clusterOf(config, dedicatedEksCluster(config, drRegion));
-    await ensureNodegroup(c.eks(drRegion), {
-      clusterName: drEks.name,
-      nodegroupName,
-      tenantId,
-      operationId,
-      nodeRoleArn: drEks.nodeRoleArn,
-      subnetIds: drEks.subnetIds,
-      sizing: standbyNodegroupSizing('warm-standby', placement.resources.nodeGroup),
-      tags,
-    });
-    const drNg = sim.region(drRegion).eks.clusters.get(drEks.name)?.nodegroups.get(nodegroupName);
+    const drEks = dedicatedEksCluster(config, drRegion);
+    await ensureNodegroup(c.eks(drRegion), tenantNodegroupInput(config, { tenantId, operationId, clusterName: drEks, sizing: standbyNodegroupSizing('warm-standby', placement.resources.nodeGroup), tags }));
+    const drNg = sim.region(drRegion).eks.clusters.get(drEks)?.nodegroups.get(nodegroupName);
     if (drNg) {
       drNg.activeAt = Math.min(drNg.activeAt, sim.clock.nowMs());
       if (drNg.nodesAvailableAt !== undefined) drNg.nodesAvailableAt = Math.min(drNg.nodesAvailableAt, sim.clock.nowMs());

@@ -22,7 +22,8 @@ import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import type { FailoverMode, FailoverUnit } from '#shared/domain/failover-plan.ts';
 import { evaluateReadiness, expectedFailoverSeconds, type Readiness, type ReadinessFacts } from '#shared/domain/failover-readiness.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
-import { cellIn, dedicatedEksCluster } from '#shared/domain/fleet-lookup.ts';
+import { eksClusterIn } from '#shared/domain/fleet-lookup.ts';
+import { unitTarget } from '#shared/lib/failover-unit-target.ts';
 import type { DrPosture, Tenant } from '#shared/domain/types.ts';
 import { validationError } from '#shared/lib/errors.ts';
 import { timeBoxed } from '#shared/lib/time-box.ts';
@@ -67,42 +68,24 @@ interface UnitTarget {
   eksCluster: { name: string } | { missing: string };
 }
 
-function unitTarget(input: UnitReadinessInput): UnitTarget {
+/** What readiness reads, from the unit's target (`shared/lib/failover-unit-target.ts`) and the EKS cluster that would run it. */
+function readinessTarget(input: UnitReadinessInput): UnitTarget {
   const { config, unit, tenants, fromRegion, toRegion } = input;
-  if (unit.kind === 'cell') {
-    const placement = { cell: unit.key.slice('cell:'.length) };
-    const from = cellIn(config, placement, fromRegion);
-    let to: ReturnType<typeof cellIn> | undefined;
-    let missing = '';
-    try {
-      to = cellIn(config, placement, toRegion);
-    } catch (err) {
-      missing = (err as Error).message;
-    }
-    return {
-      posture: from.globalClusterIdentifier ? 'pilot-light' : 'backup-restore',
-      primaryClusterIdentifier: from.auroraClusterIdentifier,
-      globalClusterIdentifier: from.globalClusterIdentifier,
-      secondaryClusterIdentifier: to?.auroraClusterIdentifier,
-      eksCluster: to ? { name: to.eksCluster } : { missing },
-    };
-  }
-  const tenant = tenants[0];
-  if (!tenant) throw validationError(`failover unit ${unit.key} has no tenant`);
-  const database = tenant.resources.database;
-  if (!database) throw validationError(`tenant ${tenant.tenantId} has no database`);
+  const first = tenants[0];
+  if (!first) throw validationError(`failover unit ${unit.key} has no tenant`);
+  const target = unitTarget(config, unit, tenants, fromRegion, toRegion);
   let eksCluster: UnitTarget['eksCluster'];
   try {
-    eksCluster = { name: dedicatedEksCluster(config, toRegion) };
+    eksCluster = { name: eksClusterIn(config, first, toRegion) };
   } catch (err) {
     eksCluster = { missing: (err as Error).message };
   }
   return {
-    posture: tenant.placement.drPosture,
-    primaryClusterIdentifier: database.clusterIdentifier,
-    globalClusterIdentifier: tenant.resources.dr?.globalClusterIdentifier,
+    posture: target.posture,
+    primaryClusterIdentifier: target.from.clusterIdentifier,
+    ...(target.globalClusterIdentifier ? { globalClusterIdentifier: target.globalClusterIdentifier } : {}),
     // A dedicated tenant's secondary keeps its cluster identifier in the DR region.
-    secondaryClusterIdentifier: tenant.resources.dr?.clusterIdentifier ?? database.clusterIdentifier,
+    ...(target.posture !== 'backup-restore' ? { secondaryClusterIdentifier: unit.kind === 'dedicated' ? (first.resources.dr?.clusterIdentifier ?? target.to.clusterIdentifier) : target.to.clusterIdentifier } : {}),
     eksCluster,
   };
 }
@@ -196,7 +179,7 @@ async function globalSecondaryFacts(clients: CloudProvider, target: UnitTarget, 
 
 export async function readUnitReadiness(input: UnitReadinessInput, clients: CloudProvider = cloud()): Promise<UnitReadiness> {
   const { config, mode, fromRegion, toRegion, now } = input;
-  const target = unitTarget(input);
+  const target = readinessTarget(input);
   const [probe, database, capacity] = await Promise.all([
     probePrimary(clients.rds(fromRegion), target.primaryClusterIdentifier, config.failover.oldRegionTimeoutSeconds),
     target.posture === 'backup-restore'

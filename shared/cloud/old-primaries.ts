@@ -22,6 +22,7 @@ import { measureFailover } from '#shared/domain/failover-measure.ts';
 import type { Failover, OldPrimary } from '#shared/domain/failover-types.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { dataTargetIn } from '#shared/domain/fleet-lookup.ts';
+import { unitTarget } from '#shared/lib/failover-unit-target.ts';
 import { timeBoxed } from '#shared/lib/time-box.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
 import { allPages } from '#shared/store/query.ts';
@@ -79,7 +80,7 @@ async function rebuildStep(repo: FleetRepository, config: FleetConfig, clients: 
   const unit = failover.units.find((u) => u.key === old.unit);
   const first = unit ? await repo.getTenant(unit.tenantIds[0]!) : undefined;
   if (!unit || !first) return { ...old, lastError: 'the unit or its tenants are gone: nothing to rebuild' };
-  const globalId = unit.kind === 'cell' ? config.cells.find((c) => c.id === first.placement.cell)?.dr?.globalClusterIdentifier : first.resources.dr?.globalClusterIdentifier;
+  const globalId = unitTarget(config, unit, [first], failover.fromRegion, failover.toRegion).globalClusterIdentifier;
   if (!globalId) return { ...old, lastError: 'no global database recorded for the unit' };
   const rds = clients.rds(old.region);
   const step = await timeBoxed(

@@ -22,7 +22,7 @@ import { deletePodIdentity } from './adapters/pod-identity.ts';
 import { deleteSecret } from './adapters/secrets.ts';
 import { cloud } from './clients.ts';
 import { deleteNamespace } from './kubernetes-workloads.ts';
-import { cellIn, dedicatedEksCluster, filestoreLocation, otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { cellIn, eksClusterIn, filestoreLocation, otherRegion } from '#shared/domain/fleet-lookup.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import { names } from '#shared/domain/names.ts';
 import type { Tenant } from '#shared/domain/types.ts';
@@ -42,7 +42,7 @@ export interface TeardownResult {
  */
 function computeClusters(tenant: Tenant, config: FleetConfig, region: string): [string, string][] {
   const placement = tenant.placement;
-  const clusterIn = (r: string) => (r === tenant.regions?.primary ? placement.cluster : placement.model === 'pooled' ? cellIn(config, placement, r).eksCluster : dedicatedEksCluster(config, r));
+  const clusterIn = (r: string) => eksClusterIn(config, tenant, r);
   const other = otherRegion(config, region);
   const cell = placement.model === 'pooled' ? config.cells.find((c) => c.id === placement.cell) : undefined;
   if (placement.model === 'pooled' && !cell?.dr) return [[region, clusterIn(region)]];

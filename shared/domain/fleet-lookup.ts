@@ -109,3 +109,13 @@ export function dataTargetIn(config: FleetConfig, tenant: TenantWithDatabase, re
 export function backupCluster(config: FleetConfig, tenant: TenantWithDatabase): string {
   return tenant.placement.model === 'pooled' ? cellIn(config, tenant.placement, tenant.activeRegion).auroraClusterIdentifier : databaseOf(tenant).clusterIdentifier;
 }
+
+/**
+ * The EKS cluster that runs a tenant in `region`: in its home region the one its placement chose;
+ * elsewhere its cell's copy there (pooled) or the DR region's dedicated cluster. Provisioning a
+ * tenant of a failed-over cell, a failover and offboarding all read it here.
+ */
+export function eksClusterIn(config: FleetConfig, tenant: Pick<Tenant, 'placement' | 'regions'>, region: string): string {
+  if (region === tenant.regions?.primary) return tenant.placement.cluster;
+  return tenant.placement.model === 'pooled' ? cellIn(config, tenant.placement, region).eksCluster : dedicatedEksCluster(config, region);
+}

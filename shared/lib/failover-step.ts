@@ -1,7 +1,7 @@
 /**
  * The wrappers of failover task handlers. `failoverStep` is for the failover as a whole (begin,
- * readiness, approval, finish): it parses `{state, step, executionArn, taskToken?}` and gives the
- * failover record with a status change that asks the lifecycle table. `failoverUnitStep` is for
+ * readiness, approval, finish): the plain `runStep`, with `changeFailoverStatus` to move the
+ * failover as its lifecycle table says. `failoverUnitStep` is for
  * one unit's steps (fence, promote, scale, DNS, verify): besides, it times the step on every
  * tenant of the unit (RUNNING on entry, SUCCEEDED when the step reports it is done, FAILED with the
  * error), so `GET /v1/failovers/{id}` shows each step's timings per tenant. Transient errors are
@@ -11,22 +11,22 @@ import middy from '@middy/core';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { failoverTransition, failoverTransitions, type FailoverEvent } from '#shared/domain/failover-lifecycle.ts';
+import type { FailoverUnit } from '#shared/domain/failover-plan.ts';
 import type { Failover, FailoverStepTiming, FailoverTenant, FailoverTenantOutcome } from '#shared/domain/failover-types.ts';
-import { fleetConfig, type FleetConfig } from '#shared/domain/fleet-config.ts';
+import { fleetConfig } from '#shared/domain/fleet-config.ts';
 import type { ReleaseTransitionContext } from '#shared/domain/release-lifecycle.ts';
 import { FleetRepository } from '#shared/store/repository.ts';
 import { clock } from './clock.ts';
 import { AppError, conflict, forbidden, validationError } from './errors.ts';
+import { runStep, type RunStepContext } from './run-step.ts';
 import { isTransient } from './transient-errors.ts';
 
 z.config(en());
 
-const nonEmpty = () => z.string().check(z.minLength(1));
 const eventSchema = z.object({
   state: z.looseObject({}),
-  step: nonEmpty(),
-  executionArn: nonEmpty(),
-  taskToken: z.optional(nonEmpty()),
+  step: z.string().check(z.minLength(1)),
+  executionArn: z.string().check(z.minLength(1)),
 });
 
 export interface FailoverState {
@@ -34,15 +34,7 @@ export interface FailoverState {
   actor: string;
 }
 
-export interface FailoverStepContext<S> {
-  state: S;
-  step: string;
-  executionArn: string;
-  taskToken?: string;
-  repo: FleetRepository;
-  config: FleetConfig;
-  now: () => Date;
-}
+export type FailoverStepContext<S> = RunStepContext<S>;
 
 let repoSingleton: FleetRepository | undefined;
 const repository = () => (repoSingleton ??= FleetRepository.fromEnv());
@@ -53,13 +45,8 @@ function parse(event: unknown) {
   return parsed.data;
 }
 
-/** A failover-level task handler. The state is whatever the machine passes; the first state validates it. */
-export function failoverStep<S, R>(fn: (ctx: FailoverStepContext<S>) => Promise<R>) {
-  return middy(async (event: unknown): Promise<R> => {
-    const { state, step, executionArn, taskToken } = parse(event);
-    return fn({ state: state as S, step, executionArn, ...(taskToken ? { taskToken } : {}), repo: repository(), config: fleetConfig(), now: () => clock().now() });
-  });
-}
+/** A failover-level task handler (the state is whatever the machine passes; the first state validates it). */
+export const failoverStep = runStep;
 
 /**
  * Changes the failover's status as the lifecycle table says, with `mutate` applied in the same
@@ -95,6 +82,8 @@ export interface UnitState extends FailoverState {
 
 export interface UnitStepContext<S extends UnitState> extends FailoverStepContext<S> {
   failover: Failover;
+  /** The unit this execution moves. */
+  unit: FailoverUnit;
   /** The unit's tenants' failover records, by tenant id. */
   members: FailoverTenant[];
 }
@@ -139,13 +128,14 @@ export function failoverUnitStep<S extends UnitState, R extends UnitStepResult>(
     const now = () => clock().now();
     const failover = await repo.requireFailover(state.failoverId);
     const members = await unitMembers(repo, failover, state.unitKey);
+    const unit = failover.units.find((u) => u.key === state.unitKey)!;
     const at = now().toISOString();
     const mark = (timing: FailoverStepTiming, outcome?: FailoverTenantOutcome) =>
       Promise.all(members.map((m) => repo.updateFailoverTenant(failover.failoverId, m.tenantId, (t) => withStep(t, timing, outcome))));
     const first = !members.every((m) => m.steps.some((s) => s.name === step));
     if (first) await mark({ name: step, status: 'RUNNING', startedAt: at }, RUNNING_OUTCOME[step]);
     try {
-      const result = await fn({ state, step, executionArn, repo, config: fleetConfig(), now, failover, members });
+      const result = await fn({ state, step, executionArn, repo, config: fleetConfig(), now, failover, unit, members });
       if (result.ready !== false) {
         await mark({ name: step, status: 'SUCCEEDED', startedAt: at, endedAt: now().toISOString(), ...(result.detail ? { detail: result.detail } : {}) });
       }

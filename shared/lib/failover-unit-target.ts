@@ -7,7 +7,7 @@
  */
 import type { FailoverUnit } from '#shared/domain/failover-plan.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
-import { cellIn, clusterOf, dedicatedEksCluster, secretArnIn } from '#shared/domain/fleet-lookup.ts';
+import { cellIn, clusterOf, eksClusterIn, secretArnIn } from '#shared/domain/fleet-lookup.ts';
 import { names } from '#shared/domain/names.ts';
 import type { DrPosture, Tenant } from '#shared/domain/types.ts';
 import { validationError } from './errors.ts';
@@ -77,7 +77,7 @@ export function tenantSide(config: FleetConfig, tenant: Tenant, region: string):
   if (!db) throw validationError(`tenant ${tenant.tenantId} has no database`);
   const pooled = tenant.placement.model === 'pooled';
   const cell = pooled ? cellIn(config, tenant.placement, region) : undefined;
-  const eksCluster = cell ? cell.eksCluster : region === tenant.activeRegion && tenant.resources.compute?.cluster ? tenant.resources.compute.cluster : dedicatedEksCluster(config, region);
+  const eksCluster = region === tenant.activeRegion && tenant.resources.compute?.cluster ? tenant.resources.compute.cluster : eksClusterIn(config, tenant, region);
   const bucket = cell ? cell.bucket : region === tenant.activeRegion && tenant.resources.filestore ? tenant.resources.filestore.bucket : (tenant.resources.dr?.bucket ?? names.bucketName(tenant.tenantId, config.accountId, region, config.namePrefix));
   return {
     eksCluster,
