@@ -13,7 +13,8 @@ import { FleetApiStack } from './constructs/api-stack.ts';
 import { FleetData } from './constructs/data.ts';
 import { DrillEvidence, DrillSchedules } from './constructs/drills.ts';
 import { CONTROL_PLANE_KEY_ALIAS, FleetEncryption } from './constructs/encryption.ts';
-import { FailoverReadiness } from './constructs/failover-readiness.ts';
+import { FailoverReadiness, READINESS_HANDLER } from './constructs/failover-readiness.ts';
+import { SnapshotCopies } from './constructs/snapshot-copies.ts';
 import { FleetObservability } from './constructs/observability.ts';
 import { acknowledgeWorkflowGrants } from './constructs/workflow-acknowledgements.ts';
 import { grantStackResources } from './constructs/workflow-permissions.ts';
@@ -35,6 +36,7 @@ export class FleetControlPlaneStack extends Stack {
   readonly workflows: Workflows;
   readonly drillSchedules: DrillSchedules;
   readonly failoverReadiness: FailoverReadiness;
+  readonly snapshotCopies: SnapshotCopies;
   readonly apiStack: FleetApiStack;
   readonly observability: FleetObservability;
 
@@ -70,6 +72,9 @@ export class FleetControlPlaneStack extends Stack {
       drillRunMachine: this.workflows.stateMachines['drill-run'],
     });
     this.failoverReadiness = new FailoverReadiness(this, 'FailoverReadiness', { fleet, table, key, environment, schedules: this.drillSchedules });
+    this.snapshotCopies = new SnapshotCopies(this, 'SnapshotCopies', { fleet, table, key, environment, schedules: this.drillSchedules });
+    // The readiness run keeps the old primaries a failover left and writes the report's new version.
+    grantStackResources(this.failoverReadiness.function, READINESS_HANDLER, { evidenceBucket, key });
     acknowledgeWorkflowGrants([this.workflows, this.drillSchedules, this.failoverReadiness], { table, fleet, account: this.account, evidenceBucket });
 
     this.apiStack = new FleetApiStack(this, 'Api', {

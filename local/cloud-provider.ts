@@ -12,6 +12,7 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { memoize, type CloudProvider } from '#shared/cloud/clients.ts';
@@ -77,6 +78,7 @@ export function createLocalCloud(opts: LocalCloudOptions): { provider: CloudProv
   const secrets = memoize((r) => simulated(new SecretsManagerClient(base(r)), 'secretsmanager', r));
   const cloudwatch = memoize((r) => simulated(new CloudWatchClient(base(r)), 'cloudwatch', r));
   const events = memoize((r) => simulated(new EventBridgeClient(base(r)), 'events', r));
+  const serviceQuotas = memoize((r) => simulated(new ServiceQuotasClient(base(r)), 'servicequotas', r));
   const s3 = memoize((r) => simulated(new S3Client({ ...localS3ClientConfig(opts.s3Endpoint, r), retryStrategy }), 's3', r, true));
   const iam = memoize((r) => simulated(new IAMClient(base(r)), 'iam', r));
   const route53 = memoize((r) => simulated(new Route53Client(base(r)), 'route53', r));
@@ -94,6 +96,7 @@ export function createLocalCloud(opts: LocalCloudOptions): { provider: CloudProv
     sfn,
     cloudwatch,
     events,
+    serviceQuotas,
     // The same retry as in AWS (shared/cloud/aws-provider.ts), with scaled delays.
     kubernetes: async (region, clusterName) =>
       withKubernetesRetries(sim.kubernetes(region, clusterName), { delayMs: (retry) => Math.random() * 200 * 2 ** (retry - 1) * timeScale }),

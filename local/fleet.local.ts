@@ -1,6 +1,7 @@
 /**
  * The fleet the local control plane runs on: two regions (primary and DR), one EKS cluster in
- * each, two pooled cells in the primary region, and the dedicated settings. Each call returns a
+ * each, three pooled cells in the primary region (two pilot light, one backup-restore for low
+ * criticality tenants), and the dedicated settings. Each call returns a
  * fresh copy, so a caller may adjust it (more cell capacity, say).
  */
 import { fleetConfigSchema, type FleetConfig } from '#shared/domain/fleet-config.ts';
@@ -9,7 +10,7 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 const PRIMARY = 'eu-west-1';
 const DR = 'eu-central-1';
 
-function cell(id: string) {
+function cell(id: string, protection: 'pilot-light' | 'backup-restore' = 'pilot-light') {
   const masterSecretArn = `arn:aws:secretsmanager:${PRIMARY}:${LOCAL_ACCOUNT_ID}:secret:odoo/cells/${id}/master-Lc${id.slice(-1).toUpperCase()}0a1`;
   return {
     id,
@@ -20,10 +21,11 @@ function cell(id: string) {
     masterSecretArn,
     bucket: `odoo-${id}-${LOCAL_ACCOUNT_ID}-${PRIMARY}`,
     capacity: 50,
-    accepts: ['low', 'standard'] as Array<'low' | 'standard'>,
-    // The cell's Aurora global database: a headless secondary in the DR region, the secret's replica, the bucket's replica.
+    accepts: (protection === 'pilot-light' ? ['low', 'standard'] : ['low']) as Array<'low' | 'standard'>,
+    // Pilot light: the cell's Aurora global database, a headless secondary in the DR region; backup-restore:
+    // snapshot copies kept there, restored under the same identifier. Both: the secret's replica, the bucket's replica.
     dr: {
-      globalClusterIdentifier: `odoo-${id}-global`,
+      ...(protection === 'pilot-light' ? { globalClusterIdentifier: `odoo-${id}-global` } : {}),
       auroraClusterIdentifier: `odoo-${id}`,
       auroraClusterArn: `arn:aws:rds:${DR}:${LOCAL_ACCOUNT_ID}:cluster:odoo-${id}`,
       masterSecretArn: masterSecretArn.replace(`:${PRIMARY}:`, `:${DR}:`),
@@ -57,7 +59,7 @@ export function defaultLocalFleetConfig(): FleetConfig {
         ingressHostname: `traefik-euc1.elb.${DR}.amazonaws.com`,
       },
     ],
-    cells: [cell('cell-a'), cell('cell-b')],
+    cells: [cell('cell-a'), cell('cell-b'), cell('cell-c', 'backup-restore')],
     dedicated: {
       eksCluster: 'fleet-euw1',
       dbSubnetGroupName: 'odoo-dedicated',

@@ -46,7 +46,8 @@ export const handler = failoverStep<FailoverState, ReadinessDecision>(async ({ s
   const readings = await inBatches(failover.units, PARALLEL_READS, async (unit: FailoverUnit): Promise<{ unit: FailoverUnit; readiness?: UnitReadiness; error?: string }> => {
     const tenants = (await Promise.all(unit.tenantIds.map((id) => repo.getTenant(id)))).filter((t): t is Tenant => !!t);
     try {
-      const readiness = await readUnitReadiness({ config, unit, tenants, mode: failover.mode, fromRegion: failover.fromRegion, toRegion: failover.toRegion, ...(failover.force ? { force: true } : {}), now: now() });
+      const since = unit.kind === 'cell' && tenants[0]?.placement.cell ? await repo.cellActiveSince(tenants[0].placement.cell) : undefined;
+      const readiness = await readUnitReadiness({ config, unit, tenants, mode: failover.mode, fromRegion: failover.fromRegion, toRegion: failover.toRegion, ...(failover.force ? { force: true } : {}), now: now(), ...(since ? { cellActiveSince: since } : {}) });
       return { unit, readiness };
     } catch (err) {
       return { unit, error: `readiness could not be read: ${(err as Error).name}: ${(err as Error).message}` };

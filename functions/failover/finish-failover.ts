@@ -62,16 +62,20 @@ export const handler = failoverStep<State, { status: string; evidenceKey?: strin
   }
 
   // What an unplanned failover left behind in the failed region is kept once that region answers.
-  if (failover.mode === 'unplanned' && !failover.oldPrimaries && (failover.status === 'SUCCEEDED' || failover.status === 'PARTIALLY_SUCCEEDED')) {
+  // A restored backup-restore cell leaves its old cluster behind in any mode: it must go (its
+  // snapshot kept) before the cell can be restored there again on the way back.
+  if (!failover.oldPrimaries && (failover.status === 'SUCCEEDED' || failover.status === 'PARTIALLY_SUCCEEDED')) {
     const moved = await allPages((cursor) => repo.listFailoverTenants(failover.failoverId, cursor ? { cursor } : {}));
     const units = failover.units.filter((u) => moved.some((t) => t.unit === u.key && t.outcome === 'SUCCEEDED'));
-    const oldPrimaries = await Promise.all(
+    const left = await Promise.all(
       units.map(async (u) => {
         const first = await repo.requireTenant(u.tenantIds[0]!);
-        const identifier = unitTarget(config, u, [first], failover.fromRegion, failover.toRegion).from.clusterIdentifier;
-        return { unit: u.key, region: failover.fromRegion, clusterIdentifier: identifier, status: 'PENDING' as const, attempts: 0 };
+        const target = unitTarget(config, u, [first], failover.fromRegion, failover.toRegion);
+        if (failover.mode === 'planned' && target.posture !== 'backup-restore') return undefined;
+        return { unit: u.key, region: failover.fromRegion, clusterIdentifier: target.from.clusterIdentifier, status: 'PENDING' as const, attempts: 0 };
       }),
     );
+    const oldPrimaries = left.filter((o) => o !== undefined);
     if (oldPrimaries.length) failover = await repo.updateFailover(failover.failoverId, (f) => ({ ...f, oldPrimaries }));
   }
 

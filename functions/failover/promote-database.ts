@@ -22,10 +22,11 @@ import { failoverUnitStep, type UnitState } from '#shared/lib/failover-step.ts';
 import { loadTenants } from '#shared/lib/failover-tenants.ts';
 import { unitTarget } from '#shared/lib/failover-unit-target.ts';
 import { timeBoxed } from '#shared/lib/time-box.ts';
+import { promoteByRestore, type RestorePhase, type RestoreProgress } from '#shared/cloud/restore-promotion.ts';
 
 export interface PromoteProgress {
   ready: boolean;
-  phase: 'adding-writer' | 'promoting' | 'promoted';
+  phase: 'adding-writer' | 'promoting' | 'promoted' | RestorePhase;
   requestedAt?: string;
   promotedAt?: string;
   lagAtPromotionSeconds?: number | null;
@@ -35,20 +36,59 @@ export interface PromoteProgress {
   clusterIdentifier?: string;
   /** When the lag and heartbeats were read (the first pass). */
   factsReadAt?: string;
+  /** Backup-restore: the snapshot the cluster was restored from, and when its data is from. */
+  restore?: RestoreProgress;
   detail?: Record<string, string | number | boolean | null>;
 }
 
 type State = UnitState & { promote?: PromoteProgress };
 
+const cellSince = async (repo: { cellActiveSince(cellId: string): Promise<string | undefined> }, cellId: string | null | undefined) => {
+  const since = cellId ? await repo.cellActiveSince(cellId) : undefined;
+  return since ? { since } : {};
+};
+
 export const handler = failoverUnitStep<State, PromoteProgress>(async ({ state, repo, config, now, failover, unit, members }) => {
   const tenants = await loadTenants(repo, members.map((m) => m.tenantId));
   const target = unitTarget(config, unit, tenants, failover.fromRegion, failover.toRegion);
-  if (!target.globalClusterIdentifier) {
-    throw resourceFailed(`${state.unitKey} has no global database to promote (posture ${target.posture}); restoring from replicated backups is not automated`);
-  }
   const c = cloud();
   const rds = c.rds(failover.toRegion);
   const progress: PromoteProgress = { ...(state.promote ?? { ready: false, phase: 'adding-writer' }), clusterIdentifier: target.to.clusterIdentifier };
+  const first = tenants[0]!;
+
+  if (!target.globalClusterIdentifier) {
+    if (unit.kind !== 'cell' || target.posture !== 'backup-restore') throw resourceFailed(`${state.unitKey} has no global database to promote (posture ${target.posture})`);
+    // Nothing to drain and no lag to read: the old side's newest heartbeat, time-boxed, is the one fact read first.
+    if (!progress.factsReadAt) {
+      const oldSide = await timeBoxed(() => readNewestHeartbeat(c.rdsData(failover.fromRegion), dataTargetIn(config, first, failover.fromRegion)), config.failover.oldRegionTimeoutSeconds, 'newest heartbeat of the old primary');
+      progress.factsReadAt = now().toISOString();
+      progress.lagAtPromotionSeconds = null;
+      progress.oldNewestHeartbeat = oldSide.ok ? oldSide.value : null;
+    }
+    const restore = await promoteByRestore({
+      rds,
+      rdsFrom: c.rds(failover.fromRegion),
+      target,
+      failover,
+      cellId: first.placement.cell ?? unit.key,
+      ...(await cellSince(repo, first.placement.cell)),
+      progress: progress.restore ?? { phase: failover.mode === 'planned' ? 'snapshotting' : 'restoring', ready: false },
+    });
+    if (!restore.ready) return { ...progress, ready: false, phase: restore.phase, restore };
+    // What the restored database holds: the newest heartbeat in it is the snapshot's.
+    const newSide = progress.newNewestHeartbeatBefore !== undefined ? progress.newNewestHeartbeatBefore : await readNewestHeartbeat(c.rdsData(failover.toRegion), dataTargetIn(config, first, failover.toRegion)).catch(() => null);
+    const promotedAt = progress.promotedAt ?? now().toISOString();
+    const done: PromoteProgress = {
+      ...progress,
+      ready: true,
+      phase: 'promoted',
+      promotedAt,
+      newNewestHeartbeatBefore: newSide,
+      restore,
+      detail: { cluster: target.to.clusterIdentifier, region: failover.toRegion, restoredFrom: restore.snapshotIdentifier ?? null, snapshotAt: restore.snapshotAt ?? null, mode: failover.mode },
+    };
+    return done;
+  }
 
   const global = await describeGlobalDatabase(rds, target.globalClusterIdentifier);
   if (!global) throw resourceFailed(`global database ${target.globalClusterIdentifier} is not there (read from ${failover.toRegion})`);
@@ -80,7 +120,6 @@ export const handler = failoverUnitStep<State, PromoteProgress>(async ({ state, 
 
   // The facts of the data-loss window, read once, on the first pass: before the writer instance
   // (minutes) is added, so a lag that grows while the primary is gone is not counted twice.
-  const first = tenants[0]!;
   if (!progress.factsReadAt) {
     const lag = await globalRpoLagSeconds(c.cloudwatch(failover.toRegion), target.to.clusterIdentifier, now()).catch(() => null);
     const newSide = await readNewestHeartbeat(c.rdsData(failover.toRegion), dataTargetIn(config, first, failover.toRegion)).catch(() => null);

@@ -36,6 +36,7 @@ export const handler = failoverUnitStep<State, { ready: true; recorded: number; 
       drainedToZero: failover.mode === 'planned',
       oldNewestHeartbeat: state.promote.oldNewestHeartbeat ?? null,
       newNewestHeartbeat: state.promote.newNewestHeartbeatBefore ?? null,
+      snapshotAt: state.promote.restore?.snapshotAt ?? null,
     });
     await changeTenant(
       repo,
@@ -73,7 +74,7 @@ export const handler = failoverUnitStep<State, { ready: true; recorded: number; 
     }));
   }
   const cellId = unit.kind === 'cell' ? tenants[0]?.placement.cell : undefined;
-  if (cellId) await repo.setCellActiveRegion(cellId, to);
+  if (cellId) await repo.setCellActiveRegion(cellId, to, now().toISOString());
 
   // What ran the tenants in the region left is scaled down to its standby size: a warm standby's
   // node group to one node (it stays warm for the way back), a pilot light's to zero (time-boxed:

@@ -108,7 +108,8 @@ export async function reportReadiness(repo: FleetRepository, config: FleetConfig
     const toRegion = otherRegion(config, fromRegion);
     let readiness: Record<string, Readiness>;
     try {
-      readiness = (await readUnitReadiness({ config, unit, tenants, mode: 'planned', fromRegion, toRegion, now }, clients)).tenants;
+      const since = unit.kind === 'cell' && tenants[0]?.placement.cell ? await repo.cellActiveSince(tenants[0].placement.cell) : undefined;
+      readiness = (await readUnitReadiness({ config, unit, tenants, mode: 'planned', fromRegion, toRegion, now, ...(since ? { cellActiveSince: since } : {}) }, clients)).tenants;
     } catch (error) {
       const detail = describeError(error);
       failedUnits.push({ unit: unit.key, fromRegion, error: detail });

@@ -12,7 +12,7 @@ import { drKmsKeyId } from '#shared/cloud/adapters/database-dr.ts';
 import { ensurePooledDatabase, POSTGRES_PORT } from '#shared/cloud/adapters/database-pooled.ts';
 import { ensureSecret, generatePassword, readSecretJson } from '#shared/cloud/adapters/secrets.ts';
 import { cloud } from '#shared/cloud/clients.ts';
-import { cellIn, otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { cellDrPosture, cellIn, cellOf, otherRegion } from '#shared/domain/fleet-lookup.ts';
 import { names, resourceTags } from '#shared/domain/names.ts';
 import type { TenantResources } from '#shared/domain/types.ts';
 import { assertWithinDeadline, pollSince } from '#shared/lib/polling.ts';
@@ -43,7 +43,9 @@ export const handler = workflowStep<State, Record<string, unknown>>(async ({ sta
       operationId: state.operationId,
       namePrefix: config.namePrefix,
       endpoint,
-      replicaRegions: cell.globalClusterIdentifier ? [{ region: otherRegion(config, region) }] : undefined,
+      // A cell with any DR copy (a global secondary, or snapshot copies to restore) is served from
+      // the other region after a failover, with this secret's replica.
+      replicaRegions: cellDrPosture(cellOf(config, tenant.placement)) !== 'none' ? [{ region: otherRegion(config, region) }] : undefined,
     });
     database = {
       kind: 'pooled',

@@ -25,6 +25,11 @@ export interface FleetFunctionProps {
   /** Handler module, relative to the repository root, e.g. `functions/provision/ensure-database.ts`. */
   readonly entry: string;
   readonly description?: string;
+  /**
+   * The function's environment. A `FLEET_CONFIG` entry is not put there: it is compiled into the
+   * bundle (`__FLEET_CONFIG__`, read by `shared/domain/fleet-config.ts`), because Lambda allows
+   * 4 KB for all variables together and the fleet configuration grows with every cell.
+   */
   readonly environment?: Record<string, string>;
   /** @default 60 seconds */
   readonly timeout?: Duration;
@@ -38,6 +43,11 @@ export interface FleetFunctionProps {
   readonly reservedConcurrentExecutions?: number;
 }
 
+/** The esbuild `define` that compiles the fleet configuration (its JSON) into a bundle. */
+export function fleetConfigDefine(fleetConfigJson: string): Record<string, string> {
+  return { __FLEET_CONFIG__: JSON.stringify(fleetConfigJson) };
+}
+
 export class FleetFunction extends NodejsFunction {
   readonly entryModule: string;
 
@@ -48,6 +58,7 @@ export class FleetFunction extends NodejsFunction {
       description: `Runs ${props.entry}`,
     });
     logGroup.grantWrite(role);
+    const { FLEET_CONFIG: fleetConfig, ...environment } = props.environment ?? {};
     super(scope, id, {
       entry: path.join(REPO_ROOT, props.entry),
       handler: 'handler',
@@ -59,7 +70,7 @@ export class FleetFunction extends NodejsFunction {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...props.environment,
+        ...environment,
       },
       role,
       logGroup,
@@ -73,6 +84,7 @@ export class FleetFunction extends NodejsFunction {
         banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
         mainFields: ['module', 'main'],
         logLevel: LogLevel.WARNING,
+        ...(fleetConfig ? { define: fleetConfigDefine(fleetConfig) } : {}),
       },
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),

@@ -9,7 +9,7 @@
  * so a new broad grant cannot slip in silently.
  */
 import { VERDICT_MACHINE_NAME } from '#shared/domain/release-names.ts';
-import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -49,7 +49,11 @@ const ACTIONS_ON_ANY_RESOURCE: ReadonlyArray<{ actions: ReadonlySet<string>; rea
   },
   {
     actions: new Set(['cloudwatch:GetMetricData']),
-    reason: "CloudWatch GetMetricData supports no resource-level permissions; the bake verdict reads the tenant's own Odoo/Tenant metrics with it, and failover readiness and promotion the global databases' replication lag (AuroraGlobalDBRPOLag).",
+    reason: "CloudWatch GetMetricData supports no resource-level permissions; the bake verdict reads the tenant's own Odoo/Tenant metrics with it, and failover readiness and promotion the global databases' replication lag (AuroraGlobalDBRPOLag), the filestores' ReplicationLatency and the region's vCPU usage (AWS/Usage).",
+  },
+  {
+    actions: new Set(['servicequotas:GetServiceQuota', 'servicequotas:GetAWSDefaultServiceQuota']),
+    reason: "Service Quotas' Get actions support no resource-level permissions; failover readiness reads the vCPU and node group quotas of the region a failover would activate, read-only.",
   },
   {
     actions: new Set(['cloudwatch:PutMetricData']),
@@ -95,6 +99,15 @@ function wildcardKinds(
     {
       matches: exact(ctx.fleet.cells.flatMap((c) => (c.dr ? [c.auroraClusterIdentifier, c.dr.auroraClusterIdentifier] : [])).flatMap((id) => regions(ctx.fleet).map((r) => `arn:aws:rds:${r}:${ctx.account}:db:${id}-*`))),
       reason: "A failover gives a cell's headless secondary its writer instance, named `<cell cluster>-<region>-1` at run time; CreateDBInstance, AddTagsToResource and DescribeDBInstances only.",
+    },
+    {
+      matches: exact(
+        ctx.fleet.cells
+          .flatMap((c) => [c.auroraClusterIdentifier, ...(c.dr ? [c.dr.auroraClusterIdentifier] : [])])
+          .flatMap((id) => regions(ctx.fleet).flatMap((r) => [`arn:aws:rds:${r}:${ctx.account}:cluster-snapshot:${id}-*`, `arn:aws:rds:${r}:${ctx.account}:db:${id}-*`])),
+      ),
+      reason:
+        "A cell cluster's snapshots are named after it at run time: `<cluster>-dr-<time>` (the backup-restore copies, taken and copied by the scheduled job), `<cluster>-<failoverId>` (an old primary kept after a failover), `<cluster>-<failoverId>-move` (a planned move of a backup-restore cell); and so is a writer a failover or a rebuild adds, `<cluster>-<region>-1`.",
     },
     {
       matches: regex(`arn:aws:secretsmanager:${REGION}:${account}:secret:rds!cluster-\\*`),
@@ -187,7 +200,7 @@ function wildcardKinds(
 }
 
 /** `Resource::*` is acknowledged only when every statement granting `*` holds actions of one known kind. */
-function anyResourceReason(policy: iam.CfnPolicy): string | undefined {
+function anyResourceReason(policy: iam.CfnPolicy | iam.CfnManagedPolicy): string | undefined {
   const document = Stack.of(policy).resolve(policy.policyDocument) as { Statement?: Array<{ Effect: string; Action: string | string[]; Resource: unknown }> };
   const reasons = new Set<string>();
   for (const statement of document.Statement ?? []) {
@@ -217,12 +230,22 @@ export function acknowledgeWorkflowGrants(scopes: IConstruct | readonly IConstru
   const evidenceLogicalId = ctx.evidenceBucket ? stack.getLogicalId(ctx.evidenceBucket.node.defaultChild as CfnElement) : undefined;
   const kinds = wildcardKinds(ctx, tableIndexFinding, functionLogicalIds, machineLogicalIds, evidenceLogicalId);
 
-  for (const policy of all.filter((c: IConstruct): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
+  const acknowledge = (policy: iam.CfnPolicy | iam.CfnManagedPolicy) => {
     const findings = rules.iam.IAMNoWildcardPermissions(policy);
-    if (!Array.isArray(findings)) continue;
+    if (!Array.isArray(findings)) return;
     for (const finding of findings) {
       const reason = finding === 'Resource::*' ? anyResourceReason(policy) : kinds.find((k) => k.matches(finding))?.reason;
       if (reason) Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
     }
+  };
+  for (const policy of all.filter((c: IConstruct): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) acknowledge(policy);
+  // A role whose grants outgrow its inline policy has them moved, at synthesis, into overflow managed
+  // policies (an aspect of the role): those are acknowledged once they exist, by an aspect that runs
+  // after the mutating ones.
+  for (const root of roots) {
+    Aspects.of(root).add(
+      { visit: (node: IConstruct) => void (node instanceof iam.CfnManagedPolicy && node.node.path.includes('/OverflowPolicy') && acknowledge(node)) },
+      { priority: AspectPriority.READONLY },
+    );
   }
 }

@@ -75,7 +75,19 @@ export type Capability =
   /** Write failover reports into the evidence bucket (granted by `grantStackResources`). */
   | 'failoverEvidence'
   /** Whether the fleet's EKS clusters, in both regions, exist and are ACTIVE. */
-  | 'eksDescribe';
+  | 'eksDescribe'
+  /**
+   * What a failover would draw on in the region it activates: the vCPU and node group quotas
+   * (Service Quotas, read-only), the node groups of the fleet's EKS clusters. The vCPU usage metric is
+   * read with GetMetricData (`failoverLag`).
+   */
+  | 'drCapacity'
+  /** Which rule replicates a tenant's or cell's bucket (its `ReplicationLatency` is read with GetMetricData). */
+  | 'filestoreReplication'
+  /** Backup-restore cells: snapshot the fenced primary, copy it across, restore it with its writer and Data API. */
+  | 'failoverRestore'
+  /** What a failover left in the region it left: snapshot, detach, delete, recreate as a secondary (the scheduled readiness run). */
+  | 'oldPrimaries';
 
 /** Failover steps call both regions: the one being left (time-boxed) and the one being activated. */
 const fleetRegions = (config: FleetConfig): string[] => [...new Set([config.primaryRegion, config.drRegion])];
@@ -150,10 +162,10 @@ export const HANDLER_CAPABILITIES: Record<string, Capability[]> = {
   'functions/drill/sweep-drill-leftovers.ts': ['drillTeardown', 'drillSweep'],
   // Failover: the parent (plan, readiness, approval, end) and each unit's steps. Records only where empty.
   'functions/failover/begin-failover.ts': [],
-  'functions/failover/check-failover-readiness.ts': ['failoverDescribe', 'failoverLag', 'eksDescribe'],
+  'functions/failover/check-failover-readiness.ts': ['failoverDescribe', 'failoverLag', 'eksDescribe', 'drCapacity', 'filestoreReplication'],
   'functions/failover/await-failover-approval.ts': [],
   'functions/failover/fence-old-primary.ts': ['kubernetes'],
-  'functions/failover/promote-database.ts': ['failoverDescribe', 'failoverPromote', 'failoverLag', 'failoverData'],
+  'functions/failover/promote-database.ts': ['failoverDescribe', 'failoverPromote', 'failoverRestore', 'failoverLag', 'failoverData'],
   'functions/failover/scale-dr-compute.ts': ['failoverDescribe', 'eks', 'podIdentity', 'kubernetes'],
   'functions/failover/switch-dns.ts': ['route53'],
   'functions/failover/verify-failover.ts': ['failoverData', 'failoverTenantSecret'],
@@ -161,7 +173,9 @@ export const HANDLER_CAPABILITIES: Record<string, Capability[]> = {
   'functions/failover/record-unit-failed.ts': ['failoverDescribe', 'kubernetes'],
   'functions/failover/finish-failover.ts': ['failoverEvidence', 'failoverMetrics', 'failoverEvents'],
   // The scheduled readiness report (infra/constructs/failover-readiness.ts); its table access is its own.
-  'functions/failover/report-readiness.ts': ['failoverDescribe', 'failoverLag', 'failoverMetrics', 'eksDescribe'],
+  'functions/failover/report-readiness.ts': ['failoverDescribe', 'failoverLag', 'failoverMetrics', 'eksDescribe', 'drCapacity', 'filestoreReplication', 'oldPrimaries', 'failoverData', 'failoverEvidence'],
+  // The scheduled snapshot copies of backup-restore cells: all its grants are its own (infra/constructs/snapshot-copies.ts).
+  'functions/failover/copy-cell-snapshots.ts': [],
 };
 
 export function grantCloudAccess(fn: lambda.Function, entry: string, config: FleetConfig, account: string, region: string): void {
@@ -196,7 +210,29 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
   const cellClusters = config.cells.flatMap((c) => [c.auroraClusterArn, ...(c.dr ? [c.dr.auroraClusterArn] : [])]);
   const fleetClusters = [...inBoth('rds', `cluster:${p}-*`), ...cellClusters];
   // Global clusters have no region in their ARN; a cell's may be named outside the prefix.
-  const globalClusters = [`arn:aws:rds::${account}:global-cluster:${p}-*`, ...config.cells.flatMap((c) => (c.dr ? [`arn:aws:rds::${account}:global-cluster:${c.dr.globalClusterIdentifier}`] : []))];
+  const globalClusters = [`arn:aws:rds::${account}:global-cluster:${p}-*`, ...config.cells.flatMap((c) => (c.dr?.globalClusterIdentifier ? [`arn:aws:rds::${account}:global-cluster:${c.dr.globalClusterIdentifier}`] : []))];
+  // Backup-restore cells (a `dr` without a global database): their clusters on either side, the
+  // snapshots taken and copied of them (named after the cluster), and where a restore goes.
+  const restoreCells = config.cells.filter((c) => c.dr && !c.dr.globalClusterIdentifier);
+  const restoreClusterIds = [...new Set(restoreCells.flatMap((c) => [c.auroraClusterIdentifier, c.dr!.auroraClusterIdentifier]))];
+  const restoreClusters = [...new Set(restoreCells.flatMap((c) => [c.auroraClusterArn, c.dr!.auroraClusterArn, ...inBoth('rds', `cluster:${c.auroraClusterIdentifier}`), ...inBoth('rds', `cluster:${c.dr!.auroraClusterIdentifier}`)]))];
+  const restoreSnapshots = restoreClusterIds.flatMap((id) => inBoth('rds', `cluster-snapshot:${id}-*`));
+  const restoreInstances = restoreClusterIds.flatMap((id) => inBoth('rds', `db:${id}-*`));
+  const restoreNetwork = [
+    ...new Set(
+      restoreCells.flatMap((c) => [
+        arn('rds', `subgrp:${c.dbSubnetGroupName ?? config.dedicated.dbSubnetGroupName}`, c.region),
+        ...regions.filter((r) => r !== c.region).map((r) => arn('rds', `subgrp:${c.dr!.dbSubnetGroupName ?? config.dedicated.drDbSubnetGroupName ?? config.dedicated.dbSubnetGroupName}`, r)),
+      ]),
+    ),
+    ...inBoth('rds', 'secgrp:*'),
+    ...inBoth('rds', 'cluster-pg:*'),
+    ...inBoth('rds', 'pg:*'),
+    ...inBoth('rds', 'og:*'),
+  ];
+  // Restoring or copying an encrypted snapshot: the keys are the data plane's, used through RDS only.
+  const rdsKeysViaRds = () =>
+    add(['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*'], inBoth('kms', 'key/*'), { StringEquals: { 'kms:ViaService': regions.map((r) => `rds.${r}.amazonaws.com`) } });
 
   for (const capability of HANDLER_CAPABILITIES[entry] ?? []) {
     switch (capability) {
@@ -313,6 +349,35 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
         add(['rds:DescribeDBInstances'], writers);
         break;
       }
+      case 'failoverRestore':
+        if (!restoreCells.length) break;
+        // Planned: a snapshot of the fenced primary, copied into the region being activated.
+        add(['rds:CreateDBClusterSnapshot'], [...restoreClusters, ...restoreSnapshots]);
+        add(['rds:CopyDBClusterSnapshot'], restoreSnapshots);
+        add(['rds:DescribeDBClusterSnapshots'], [...inBoth('rds', 'cluster:*'), ...restoreSnapshots]);
+        // The restore names the snapshot, the new cluster and what it attaches; then its writer and its Data API.
+        add(['rds:RestoreDBClusterFromSnapshot'], [...restoreClusters, ...restoreSnapshots, ...restoreNetwork]);
+        add(['rds:CreateDBInstance'], [...restoreClusters, ...restoreInstances, ...restoreNetwork]);
+        add(['rds:AddTagsToResource'], [...restoreClusters, ...restoreInstances, ...restoreSnapshots]);
+        add(['rds:EnableHttpEndpoint', 'rds:DescribeDBInstances'], [...restoreClusters, ...restoreInstances]);
+        rdsKeysViaRds();
+        break;
+      case 'oldPrimaries': {
+        // After a failover, the old primary is snapshotted, detached from its global database,
+        // deleted and (pilot light, warm standby) created again as a secondary; a backup-restore
+        // cell's is deleted only. Both regions: either may be the one left.
+        const oldSnapshots = [...inBoth('rds', `cluster-snapshot:${p}-*`), ...config.cells.flatMap((c) => [c.auroraClusterIdentifier, ...(c.dr ? [c.dr.auroraClusterIdentifier] : [])]).flatMap((id) => inBoth('rds', `cluster-snapshot:${id}-*`))];
+        const instances = [...inBoth('rds', `db:${p}-*`), ...config.cells.flatMap((c) => [c.auroraClusterIdentifier, ...(c.dr ? [c.dr.auroraClusterIdentifier] : [])]).flatMap((id) => inBoth('rds', `db:${id}-*`))];
+        const drSubnetGroup = config.dedicated.drDbSubnetGroupName ?? config.dedicated.dbSubnetGroupName;
+        const attachments = [...new Set(regions.flatMap((r) => [arn('rds', `subgrp:${config.dedicated.dbSubnetGroupName}`, r), arn('rds', `subgrp:${drSubnetGroup}`, r)])), ...inBoth('rds', 'secgrp:*'), ...inBoth('rds', 'cluster-pg:*'), ...inBoth('rds', 'pg:*'), ...inBoth('rds', 'og:*')];
+        add(['rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'], [...fleetClusters, ...instances, ...oldSnapshots]);
+        add(['rds:RemoveFromGlobalCluster'], [...globalClusters, ...fleetClusters]);
+        add(['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:DeleteDBInstance'], [...fleetClusters, ...instances]);
+        add(['rds:CreateDBCluster', 'rds:CreateDBInstance'], [...fleetClusters, ...instances, ...globalClusters, ...attachments]);
+        add(['rds:DescribeDBInstances'], instances);
+        rdsKeysViaRds();
+        break;
+      }
       case 'failoverData':
         add(['rds-data:ExecuteStatement'], fleetClusters);
         add(['secretsmanager:GetSecretValue'], [...config.cells.flatMap((c) => [c.masterSecretArn, ...(c.dr ? [c.dr.masterSecretArn] : [])]), ...inBoth('secretsmanager', `secret:${p}/*`)]);
@@ -331,6 +396,14 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
         break;
       case 'eksDescribe':
         add(['eks:DescribeCluster'], config.eksClusters.map((c) => arn('eks', `cluster/${c.name}`, c.region)));
+        break;
+      case 'drCapacity':
+        add(['servicequotas:GetServiceQuota', 'servicequotas:GetAWSDefaultServiceQuota'], ['*']);
+        add(['eks:ListNodegroups'], config.eksClusters.map((c) => arn('eks', `cluster/${c.name}`, c.region)));
+        break;
+      case 'filestoreReplication':
+        // Either side may be the source: a failback reads the DR bucket's rule.
+        add(['s3:GetReplicationConfiguration'], [`arn:aws:s3:::${p}-*`, ...config.cells.flatMap((c) => [`arn:aws:s3:::${c.bucket}`, ...(c.dr ? [`arn:aws:s3:::${c.dr.bucket}`] : [])])]);
         break;
       case 'rdsData':
         add(['rds-data:ExecuteStatement'], config.cells.map((c) => c.auroraClusterArn));

@@ -38,9 +38,10 @@ export const approvalHint = (f: Failover) =>
   `(or odooctl failovers reject ${f.failoverId} --reason TEXT)`;
 
 const BASIS_TEXT: Record<NonNullable<FailoverTenant['dataLossBasis']>, string> = {
-  drained: 'drained: the switchover waited for zero replication lag',
+  drained: 'drained: the switchover waited for zero replication lag, or restored a snapshot taken of the fenced primary',
   heartbeats: 'heartbeats: the newest on the old primary minus the newest on the promoted database',
   'replication-lag': 'replication lag read at promotion',
+  'snapshot-age': 'age of the restored snapshot when the failover was asked for',
   unknown: 'no lag or heartbeat figure',
 };
 

@@ -11,6 +11,8 @@ export const DURATIONS = {
   auroraInstanceCreate: 480,
   auroraInstanceDelete: 240,
   clusterSnapshotCreate: 120,
+  /** A cluster snapshot copied into another region (a small cell's storage; large ones take hours). */
+  clusterSnapshotCopy: 1200,
   nodegroupCreate: 300,
   nodegroupUpdate: 90,
   nodegroupDelete: 150,

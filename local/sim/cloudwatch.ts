@@ -1,7 +1,10 @@
 /**
  * CloudWatch of one region: metric data put by the control plane is kept (the newest 1000 points)
  * for the inventory and tests; tenant metrics (`Odoo/Tenant`) and tenant alarms are answered from
- * what the tenant's workloads would report (tenant-signals.ts), validated as CloudWatch does.
+ * what the tenant's workloads would report (tenant-signals.ts), validated as CloudWatch does. AWS's
+ * own metrics are answered from the rest of the simulated cloud: Aurora global databases' lag, the
+ * On-Demand Standard vCPUs the region's node groups run (`AWS/Usage`), and the `ReplicationLatency`
+ * of S3 replication rules with metrics on, in their source bucket's region (`AWS/S3`).
  */
 import type {
   DescribeAlarmsCommandInput,
@@ -13,7 +16,11 @@ import type {
   PutMetricDataCommandInput,
   PutMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
+import { standardInstanceVcpus } from '#shared/domain/dr-capacity.ts';
+import type { EksSim } from './eks.ts';
 import { awsError, requireParams } from './errors.ts';
+import type { FaultInjector } from './faults.ts';
+import type { S3Sim } from './s3.ts';
 import { alarmNames, TENANT_METRICS, TENANT_NAMESPACE, type TenantMetric, type TenantSignals, type TenantWorkload } from './tenant-signals.ts';
 import type { Out, ServiceSim, SimContext } from './types.ts';
 
@@ -33,6 +40,16 @@ export const LAG_METRICS = ['AuroraGlobalDBRPOLag', 'AuroraGlobalDBReplicationLa
 /** GetMetricData answers at most this many datapoints per call. */
 const MAX_DATAPOINTS = 100_800;
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]{0,254}$/;
+/** The usage metric of the On-Demand Standard vCPU quota: exactly these dimensions. */
+const VCPU_USAGE_DIMENSIONS: Record<string, string> = { Service: 'EC2', Type: 'Resource', Resource: 'vCPU', Class: 'Standard/OnDemand' };
+const S3_REPLICATION_DIMENSIONS = ['SourceBucket', 'DestinationBucket', 'RuleId'];
+
+/** What AWS's own usage and replication metrics are computed from. */
+export interface AwsMetricSources {
+  eks: () => EksSim;
+  s3: S3Sim;
+  faults: FaultInjector;
+}
 
 const invalid = (message: string) => awsError('cloudwatch', 'InvalidParameterValue', message);
 
@@ -42,6 +59,7 @@ export class CloudWatchSim implements ServiceSim {
   private readonly region: string;
   private readonly signals?: TenantSignals;
   private readonly replicationLag?: (clusterIdentifier: string) => number | undefined;
+  private readonly usage?: AwsMetricSources;
 
   constructor(
     private readonly ctx: SimContext,
@@ -50,11 +68,43 @@ export class CloudWatchSim implements ServiceSim {
       signals?: TenantSignals;
       /** The current replication lag (ms) of a replicating Aurora cluster of the region, by identifier (rds-global.ts). */
       replicationLag?: (clusterIdentifier: string) => number | undefined;
+      usage?: AwsMetricSources;
     } = {},
   ) {
     this.region = options.region ?? 'us-east-1';
     this.signals = options.signals;
     this.replicationLag = options.replicationLag;
+    this.usage = options.usage;
+  }
+
+  /** On-Demand Standard vCPUs the region's node groups run now: desired size times the instance type's vCPUs. */
+  standardVcpusRunning(): number {
+    const eks = this.usage?.eks();
+    if (!eks) return 0;
+    const now = this.ctx.clock.nowMs();
+    let vcpus = 0;
+    for (const cluster of eks.clusters.values()) {
+      for (const ng of cluster.nodegroups.values()) {
+        if ((ng.goneAt !== undefined && ng.goneAt <= now) || ng.capacityType !== 'ON_DEMAND') continue;
+        vcpus += ng.scaling.desiredSize * (standardInstanceVcpus(ng.instanceTypes[0] ?? '') ?? 0);
+      }
+    }
+    return vcpus;
+  }
+
+  /**
+   * The replication latency (seconds) of a rule of a source bucket in this region, or undefined
+   * when S3 would publish none: no such enabled rule to that destination, or its metrics are off.
+   * 0, or what a `filestore-lag` fault sets for the destination's region.
+   */
+  replicationLatency(sourceBucket: string, destinationBucket: string, ruleId: string): number | undefined {
+    const s3 = this.usage?.s3;
+    const source = s3?.settings.get(sourceBucket);
+    if (!s3 || !source || source.region !== this.region) return undefined;
+    const rule = source.replication?.Rules?.find((r) => r.ID === ruleId && r.Status === 'Enabled' && r.Destination?.Bucket === `arn:aws:s3:::${destinationBucket}`);
+    if (!rule || rule.Destination?.Metrics?.Status !== 'Enabled') return undefined;
+    const destinationRegion = s3.settings.get(destinationBucket)?.region ?? this.region;
+    return this.usage!.faults.filestoreLag(destinationRegion) ?? 0;
   }
 
   readonly operations = {
@@ -136,6 +186,21 @@ export class CloudWatchSim implements ServiceSim {
           timestamps.push(new Date(t));
           values.push(lag);
         }
+      }
+      const dims = Object.fromEntries((stat.Metric.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? '']));
+      const sameDimensions = (expected: string[]) => Object.keys(dims).length === expected.length && expected.every((k) => dims[k] !== undefined);
+      let aws: number | undefined;
+      if (stat.Metric.Namespace === 'AWS/Usage' && stat.Metric.MetricName === 'ResourceCount' && sameDimensions(Object.keys(VCPU_USAGE_DIMENSIONS)) && Object.entries(VCPU_USAGE_DIMENSIONS).every(([k, v]) => dims[k] === v)) {
+        // Nothing running publishes no usage points.
+        aws = this.standardVcpusRunning() || undefined;
+      }
+      if (stat.Metric.Namespace === 'AWS/S3' && stat.Metric.MetricName === 'ReplicationLatency' && sameDimensions(S3_REPLICATION_DIMENSIONS)) {
+        aws = this.replicationLatency(dims.SourceBucket!, dims.DestinationBucket!, dims.RuleId!);
+      }
+      for (let t = end - period * 1000; aws !== undefined && t >= start; t -= period * 1000) {
+        if (++datapoints > MAX_DATAPOINTS) throw invalid(`Too many datapoints requested: more than ${MAX_DATAPOINTS}.`);
+        timestamps.push(new Date(t));
+        values.push(aws);
       }
       return { Id: q.Id, Label: q.Label ?? metric, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
     });

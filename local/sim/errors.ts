@@ -13,9 +13,10 @@ import * as rdsData from '@aws-sdk/client-rds-data';
 import * as route53 from '@aws-sdk/client-route-53';
 import * as s3 from '@aws-sdk/client-s3';
 import * as secrets from '@aws-sdk/client-secrets-manager';
+import * as serviceQuotas from '@aws-sdk/client-service-quotas';
 import { THROTTLING_ERRORS } from '#shared/lib/transient-errors.ts';
 
-export const SIM_SERVICES = ['rds', 'rds-data', 'eks', 'iam', 'secretsmanager', 'route53', 's3', 'cloudwatch', 'kubernetes', 'probe', 'events'] as const;
+export const SIM_SERVICES = ['rds', 'rds-data', 'eks', 'iam', 'secretsmanager', 'route53', 's3', 'cloudwatch', 'kubernetes', 'probe', 'events', 'servicequotas'] as const;
 export type SimService = (typeof SIM_SERVICES)[number];
 
 type ExceptionClass = new (opts: { message: string; $metadata: Record<string, unknown> }) => Error;
@@ -29,6 +30,7 @@ const sdkModules: Partial<Record<SimService, Record<string, unknown>>> = {
   s3,
   secretsmanager: secrets,
   events,
+  servicequotas: serviceQuotas,
 };
 
 const serviceExceptionBase: Partial<Record<SimService, unknown>> = {
@@ -40,6 +42,7 @@ const serviceExceptionBase: Partial<Record<SimService, unknown>> = {
   s3: s3.S3ServiceException,
   secretsmanager: secrets.SecretsManagerServiceException,
   events: events.EventBridgeServiceException,
+  servicequotas: serviceQuotas.ServiceQuotasServiceException,
 };
 
 function exceptionClass(service: SimService, name: string): ExceptionClass | undefined {
@@ -80,6 +83,7 @@ export const THROTTLING_NAME: Record<SimService, string> = {
   kubernetes: 'ThrottlingException',
   probe: 'ThrottlingException',
   events: 'ThrottlingException',
+  servicequotas: 'TooManyRequestsException',
 };
 
 export interface AwsErrorFields {
@@ -116,6 +120,7 @@ const INVALID_NAME: Record<SimService, string> = {
   kubernetes: 'KubernetesApiError',
   probe: 'InvalidParameterException',
   events: 'ValidationException',
+  servicequotas: 'IllegalArgumentException',
 };
 
 const MISSING_NAME: Partial<Record<SimService, string>> = { rds: 'MissingParameter', cloudwatch: 'MissingParameter' };

@@ -4,7 +4,9 @@
  * little traffic to be judged, or whose users write data after its cut-over (so rolling its
  * database back would lose their work). Drill faults name a tenant and act on restores of its
  * database: the restore fails or is slow, or the restored database lacks its newest two hours, a
- * module, its partners, or the filestore objects of its attachments. Rates draw
+ * module, its partners, or the filestore objects of its attachments. Replication faults set the lag
+ * of the Aurora global databases (`replication-lag`) or of the S3 filestore replication
+ * (`filestore-lag`) into a region. Rates draw
  * from a seeded generator so a game day or a test replays the same way.
  */
 import { z } from 'zod';
@@ -19,6 +21,9 @@ export type ImageEffect = (typeof IMAGE_EFFECTS)[number];
 export const TENANT_EFFECTS = ['restore-fails', 'slow-restore', 'stale-restore', 'missing-attachments', 'missing-module', 'empty-tables'] as const;
 export type TenantEffect = (typeof TENANT_EFFECTS)[number];
 
+/** Replication lag, in `seconds`, of what replicates into a region (or every region): Aurora global databases, S3 filestores. */
+export const LAG_EFFECTS = ['replication-lag', 'filestore-lag'] as const;
+
 const faultRuleSchema = z
   .object({
     service: z.enum([...SIM_SERVICES, '*']),
@@ -30,10 +35,10 @@ const faultRuleSchema = z
       .optional(),
     rate: z.number().min(0).max(1).optional(),
     count: z.number().int().positive().optional(),
-    effect: z.enum(['error', 'unreachable', 'replication-lag', ...IMAGE_EFFECTS, ...TENANT_EFFECTS]).default('error'),
+    effect: z.enum(['error', 'unreachable', ...LAG_EFFECTS, ...IMAGE_EFFECTS, ...TENANT_EFFECTS]).default('error'),
     image: z.string().min(1).max(300).optional(),
     tenant: z.string().regex(TENANT_ID_PATTERN, 'must be a tenant id').optional(),
-    /** `replication-lag` only: the lag, in seconds of the simulated clock (not scaled). */
+    /** `replication-lag` and `filestore-lag` only: the lag, in seconds of the simulated clock (not scaled). */
     seconds: z.number().min(0).max(86_400).optional(),
   })
   .strict()
@@ -44,8 +49,9 @@ const faultRuleSchema = z
     const tenantEffect = (TENANT_EFFECTS as readonly string[]).includes(rule.effect);
     if (tenantEffect && !rule.tenant) ctx.addIssue({ code: 'custom', path: ['tenant'], message: `effect ${rule.effect} needs the tenant it applies to` });
     if (!tenantEffect && rule.tenant) ctx.addIssue({ code: 'custom', path: ['tenant'], message: `tenant only applies to ${TENANT_EFFECTS.join(', ')}` });
-    if (rule.effect === 'replication-lag' && rule.seconds === undefined) ctx.addIssue({ code: 'custom', path: ['seconds'], message: 'effect replication-lag needs the lag in seconds' });
-    if (rule.effect !== 'replication-lag' && rule.seconds !== undefined) ctx.addIssue({ code: 'custom', path: ['seconds'], message: 'seconds only applies to replication-lag' });
+    const lagEffect = (LAG_EFFECTS as readonly string[]).includes(rule.effect);
+    if (lagEffect && rule.seconds === undefined) ctx.addIssue({ code: 'custom', path: ['seconds'], message: `effect ${rule.effect} needs the lag in seconds` });
+    if (!lagEffect && rule.seconds !== undefined) ctx.addIssue({ code: 'custom', path: ['seconds'], message: `seconds only applies to ${LAG_EFFECTS.join(', ')}` });
   });
 
 export type FaultRule = z.infer<typeof faultRuleSchema>;
@@ -170,6 +176,12 @@ export class FaultInjector {
   /** The replication lag (seconds) a `replication-lag` rule sets for what replicates into a region, or undefined. */
   replicationLag(region: string): number | undefined {
     for (const rule of this.rules) if (rule.effect === 'replication-lag' && (!rule.region || rule.region === region)) return rule.seconds;
+    return undefined;
+  }
+
+  /** The S3 replication latency (seconds) a `filestore-lag` rule sets for buckets replicating into a region, or undefined. */
+  filestoreLag(region: string): number | undefined {
+    for (const rule of this.rules) if (rule.effect === 'filestore-lag' && (!rule.region || rule.region === region)) return rule.seconds;
     return undefined;
   }
 

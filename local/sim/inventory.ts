@@ -46,7 +46,8 @@ export interface RegionInventory {
     /** Per cluster; `copyOf` marks a release's pre-change copy, `upgraded` the last module upgrade run on it. */
     databases: Record<string, Array<{ name: string; owner: string; initialised: boolean; copyOf?: string; upgraded?: { image: string; modules: string[]; releaseId?: string } }>>;
     roles: Record<string, string[]>;
-    snapshots: Array<{ identifier: string; cluster: string; status: string; tags: Record<string, string> }>;
+    /** Manual snapshots and copies; `copiedFrom` is a copy's source snapshot ARN. */
+    snapshots: Array<{ identifier: string; cluster: string; status: string; tags: Record<string, string>; copiedFrom?: string }>;
   };
   eks: {
     clusters: Array<{ name: string; nodegroups: Array<{ name: string; status: string; scaling: Record<string, number>; labels: Record<string, string>; taints: unknown[] }> }>;
@@ -165,7 +166,13 @@ function regionInventory(sim: SimCloud, region: string, listing: Array<{ name: s
         ]),
       ),
       roles: Object.fromEntries(clusters.map((c) => [c.identifier, [...c.roles].sort()])),
-      snapshots: [...store.snapshots.values()].map((s) => ({ identifier: s.identifier, cluster: s.clusterIdentifier, status: store.snapshotStatus(s), tags: { ...s.tags } })),
+      snapshots: [...store.snapshots.values()].map((s) => ({
+        identifier: s.identifier,
+        cluster: s.clusterIdentifier,
+        status: store.snapshotStatus(s),
+        tags: { ...s.tags },
+        ...(s.sourceArn ? { copiedFrom: s.sourceArn } : {}),
+      })),
     },
     eks: {
       clusters: [...r.eks.clusters.values()].map((c) => ({

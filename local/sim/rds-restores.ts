@@ -16,8 +16,8 @@ import type {
 } from '@aws-sdk/client-rds';
 import { names } from '#shared/domain/names.ts';
 import { awsError, requireParams } from './errors.ts';
-import type { RestoreEffects } from './odoo-content.ts';
-import { assertIdentifier, type RdsStore, type SimDatabase, type SimDbCluster } from './rds-store.ts';
+import { heartbeatsAsOf, type RestoreEffects } from './odoo-content.ts';
+import { assertIdentifier, type RdsStore, type SimClusterSnapshot, type SimDatabase, type SimDbCluster } from './rds-store.ts';
 import type { SecretsSim } from './secrets.ts';
 import { randomId, tagsFromList, type Out, type SimContext } from './types.ts';
 
@@ -107,10 +107,54 @@ export class RdsRestores {
     return out;
   }
 
+  /**
+   * A snapshot of the region by identifier (case-insensitive) or ARN: a manual one or a copy as
+   * stored, or an automated one as a snapshot holding its cluster's databases as of its time.
+   */
+  findSnapshot(id: string): SimClusterSnapshot | undefined {
+    const key = id.toLowerCase();
+    const stored = [...this.store.snapshots.values()].find((s) => s.identifier === key || s.arn === id);
+    if (stored) return stored;
+    if (!key.startsWith('rds:') && !id.includes(':cluster-snapshot:rds:')) return undefined;
+    for (const c of [...this.store.clusters.values()]) {
+      const automated = this.automatedSnapshots(c).find((s) => s.DBClusterSnapshotIdentifier === key || s.DBClusterSnapshotArn === id);
+      if (automated) return this.asSnapshot(c, automated);
+    }
+    return undefined;
+  }
+
+  /** An automated snapshot as the data it holds: the cluster's databases as they were at its time (heartbeats and upgrades made since are not in it). */
+  private asSnapshot(c: SimDbCluster, s: DBClusterSnapshot): SimClusterSnapshot {
+    const at = s.SnapshotCreateTime!.getTime();
+    const databases = new Map<string, SimDatabase>();
+    for (const [name, d] of c.databases) {
+      const { heartbeats, upgraded, ...rest } = structuredClone(d);
+      const cut = heartbeatsAsOf(heartbeats, at);
+      databases.set(name, { ...rest, ...(cut ? { heartbeats: cut } : {}), ...(upgraded && Date.parse(upgraded.at) <= at ? { upgraded } : {}) });
+    }
+    return {
+      identifier: s.DBClusterSnapshotIdentifier!,
+      arn: s.DBClusterSnapshotArn!,
+      clusterIdentifier: c.identifier,
+      clusterArn: c.arn,
+      engine: c.engine,
+      engineVersion: c.engineVersion,
+      storageEncrypted: c.storageEncrypted,
+      kmsKeyId: c.kmsKeyId,
+      tags: c.copyTagsToSnapshot ? { ...c.tags } : {},
+      createdAt: new Date(at),
+      availableAt: at,
+      masterUsername: c.masterUsername,
+      databaseName: c.databaseName,
+      databases,
+    };
+  }
+
   async restoreFromSnapshot(i: RestoreDBClusterFromSnapshotCommandInput): Promise<Out<RestoreDBClusterFromSnapshotCommandOutput>> {
     requireParams('rds', i, ['DBClusterIdentifier', 'SnapshotIdentifier', 'Engine']);
     const id = i.SnapshotIdentifier!;
-    const snapshot = [...this.store.snapshots.values()].find((s) => s.identifier === id.toLowerCase() || s.arn === id);
+    // A manual snapshot or a copy (by identifier or ARN), or an automated one of a cluster of the region.
+    const snapshot = this.findSnapshot(id);
     if (!snapshot) throw awsError('rds', 'DBClusterSnapshotNotFoundFault', `DBClusterSnapshot not found: ${id}`);
     if (this.store.snapshotStatus(snapshot) !== 'available') throw awsError('rds', 'InvalidDBClusterSnapshotStateFault', `Snapshot ${snapshot.identifier} is not available.`);
     if (i.Engine !== snapshot.engine) throw awsError('rds', 'InvalidParameterCombination', `The engine ${i.Engine} does not match the snapshot's engine ${snapshot.engine}.`);

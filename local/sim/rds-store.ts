@@ -90,8 +90,13 @@ export interface SimClusterSnapshot {
   storageEncrypted: boolean;
   kmsKeyId?: string;
   tags: Tags;
+  /** When the data was captured: a copy keeps its source's time, so a restore from it freezes content there. */
   createdAt: Date;
   availableAt: number;
+  /** The ARN of the cluster it was taken of (in another region, for a copy of another region's snapshot). */
+  clusterArn?: string;
+  /** A copy (`CopyDBClusterSnapshot`): the snapshot it was copied from. `copying` until available. */
+  sourceArn?: string;
   /** What a restore from the snapshot gets back. */
   masterUsername: string;
   databaseName?: string;
@@ -195,8 +200,9 @@ export class RdsStore {
     return { earliest: new Date(earliest), latest: new Date(latest) };
   }
 
-  snapshotStatus(s: SimClusterSnapshot): 'creating' | 'available' {
-    return this.ctx.clock.nowMs() < s.availableAt ? 'creating' : 'available';
+  snapshotStatus(s: SimClusterSnapshot): 'creating' | 'copying' | 'available' {
+    if (this.ctx.clock.nowMs() >= s.availableAt) return 'available';
+    return s.sourceArn ? 'copying' : 'creating';
   }
 
   /** By identifier (case-insensitive, as RDS) or by ARN, which RDS accepts in its place. */
@@ -293,7 +299,9 @@ export class RdsStore {
       KmsKeyId: s.kmsKeyId,
       SnapshotCreateTime: s.createdAt,
       ClusterCreateTime: s.createdAt,
+      MasterUsername: s.masterUsername,
       TagList: tagsToList(s.tags),
+      ...(s.sourceArn ? { SourceDBClusterSnapshotArn: s.sourceArn } : {}),
     };
   }
 
@@ -303,6 +311,7 @@ export class RdsStore {
       identifier: identifier.toLowerCase(),
       arn: this.arn('cluster-snapshot', identifier.toLowerCase()),
       clusterIdentifier: c.identifier,
+      clusterArn: c.arn,
       engine: c.engine,
       engineVersion: c.engineVersion,
       storageEncrypted: c.storageEncrypted,

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
+  CopyDBClusterSnapshotCommandInput,
   CreateDBClusterCommandInput,
   CreateDBClusterCommandOutput,
   CreateDBClusterSnapshotCommandInput,
@@ -19,7 +20,6 @@ import type {
   DescribeDBClustersCommandInput,
   DescribeDBClustersCommandOutput,
   DescribeDBClusterSnapshotsCommandInput,
-  DescribeDBClusterSnapshotsCommandOutput,
   DescribeDBInstancesCommandInput,
   DescribeDBInstancesCommandOutput,
   EnableHttpEndpointCommandInput,
@@ -40,6 +40,7 @@ import type {
 import { awsError, notImplemented, requireParams } from './errors.ts';
 import type { GlobalDatabases } from './rds-global.ts';
 import { RdsRestores, type RestoreHooks } from './rds-restores.ts';
+import { RdsSnapshots, type SnapshotPeers } from './rds-snapshots.ts';
 import { AURORA_INSTANCE_CLASSES, assertIdentifier, RdsStore, type SimDbCluster, type SimDbInstance } from './rds-store.ts';
 import type { SecretsSim } from './secrets.ts';
 import { randomId, tagsFromList, type Out, type ServiceSim, type SimContext } from './types.ts';
@@ -60,11 +61,14 @@ export interface RdsHooks {
   clusterDeleted?(cluster: SimDbCluster): void;
   /** Cross-region replication (global databases, read replicas): shared by every region. */
   global?: GlobalDatabases;
+  /** The other regions' snapshots, for cross-region snapshot copies. */
+  peers?: SnapshotPeers;
 }
 
 export class RdsSim implements ServiceSim {
   readonly store: RdsStore;
   private readonly restores: RdsRestores;
+  private readonly snapshots: RdsSnapshots;
 
   constructor(
     private readonly ctx: SimContext,
@@ -74,6 +78,12 @@ export class RdsSim implements ServiceSim {
   ) {
     this.store = new RdsStore(ctx, region, secrets);
     this.restores = new RdsRestores(ctx, this.store, secrets, region, hooks.restores);
+    this.snapshots = new RdsSnapshots(ctx, this.store, this.restores, region, hooks.peers);
+  }
+
+  /** A snapshot of the region (manual, copy or automated) with its status, as a copy into another region reads it. */
+  snapshotForCopy(id: string): ReturnType<RdsSnapshots['local']> {
+    return this.snapshots.local(id);
   }
 
   readonly operations = {
@@ -85,7 +95,8 @@ export class RdsSim implements ServiceSim {
     CreateDBInstance: (i: CreateDBInstanceCommandInput) => this.createInstance(i),
     DeleteDBInstance: (i: DeleteDBInstanceCommandInput) => this.deleteInstance(i),
     CreateDBClusterSnapshot: (i: CreateDBClusterSnapshotCommandInput) => this.createSnapshot(i),
-    DescribeDBClusterSnapshots: (i: DescribeDBClusterSnapshotsCommandInput) => this.describeSnapshots(i),
+    DescribeDBClusterSnapshots: (i: DescribeDBClusterSnapshotsCommandInput) => this.snapshots.describe(i),
+    CopyDBClusterSnapshot: (i: CopyDBClusterSnapshotCommandInput) => this.snapshots.copy(i),
     DeleteDBClusterSnapshot: (i: DeleteDBClusterSnapshotCommandInput) => this.deleteSnapshot(i),
     RestoreDBClusterFromSnapshot: (i: RestoreDBClusterFromSnapshotCommandInput) => this.restores.restoreFromSnapshot(i),
     RestoreDBClusterToPointInTime: (i: RestoreDBClusterToPointInTimeCommandInput) => this.restores.restoreToPointInTime(i),
@@ -364,28 +375,13 @@ export class RdsSim implements ServiceSim {
     return { DBClusterSnapshot: this.store.toSnapshot(snapshot) };
   }
 
-  private describeSnapshots(i: DescribeDBClusterSnapshotsCommandInput): Out<DescribeDBClusterSnapshotsCommandOutput> {
-    if (i.DBClusterSnapshotIdentifier) {
-      const s = this.store.snapshots.get(i.DBClusterSnapshotIdentifier.toLowerCase());
-      if (!s) throw awsError('rds', 'DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${i.DBClusterSnapshotIdentifier} not found.`);
-      return { DBClusterSnapshots: [this.store.toSnapshot(s)] };
-    }
-    const cluster = i.DBClusterIdentifier?.toLowerCase();
-    if (i.SnapshotType === 'automated') {
-      const clusters = [...this.store.clusters.values()].filter((c) => !cluster || c.identifier === cluster || c.arn === i.DBClusterIdentifier);
-      return { DBClusterSnapshots: clusters.flatMap((c) => this.restores.automatedSnapshots(c)) };
-    }
-    if (i.SnapshotType !== undefined && i.SnapshotType !== 'manual') throw awsError('rds', 'InvalidParameterValue', `Unsupported snapshot type: ${i.SnapshotType}`);
-    // Manual snapshots only, also without a type: the control plane never lists automated ones that way.
-    const list = [...this.store.snapshots.values()].filter((s) => !cluster || s.clusterIdentifier === cluster);
-    return { DBClusterSnapshots: list.map((s) => this.store.toSnapshot(s)) };
-  }
-
   private deleteSnapshot(i: DeleteDBClusterSnapshotCommandInput): Out<DeleteDBClusterSnapshotCommandOutput> {
     requireParams('rds', i, ['DBClusterSnapshotIdentifier']);
     const s = this.store.snapshots.get(i.DBClusterSnapshotIdentifier!.toLowerCase());
     if (!s) throw awsError('rds', 'DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${i.DBClusterSnapshotIdentifier} not found.`);
-    if (this.store.snapshotStatus(s) !== 'available') throw awsError('rds', 'InvalidDBClusterSnapshotStateFault', `Cannot delete the snapshot because it is not in available state.`);
+    // Deleting a copy still `copying` cancels the copy, as in AWS.
+    const status = this.store.snapshotStatus(s);
+    if (status !== 'available' && status !== 'copying') throw awsError('rds', 'InvalidDBClusterSnapshotStateFault', `Cannot delete the snapshot because it is not in available state.`);
     this.store.snapshots.delete(s.identifier);
     return { DBClusterSnapshot: { ...this.store.toSnapshot(s), Status: 'deleted' } };
   }

@@ -91,7 +91,7 @@ export class S3Sim implements ServiceSim {
     if (!s) throw new Error(`bucket ${source} is not seeded`);
     s.replication = {
       Role: roleArn,
-      Rules: [{ ID: 'dr-copy', Status: 'Enabled', Priority: 1, Filter: {}, DeleteMarkerReplication: { Status: 'Enabled' }, Destination: { Bucket: `arn:aws:s3:::${destination}`, StorageClass: 'STANDARD' } }],
+      Rules: [{ ID: 'dr-copy', Status: 'Enabled', Priority: 1, Filter: {}, DeleteMarkerReplication: { Status: 'Enabled' }, Destination: { Bucket: `arn:aws:s3:::${destination}`, StorageClass: 'STANDARD', Metrics: { Status: 'Enabled' } } }],
     };
   }
 

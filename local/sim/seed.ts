@@ -4,11 +4,13 @@
  * the buckets (the buckets are made by the S3 simulator). A cell with a `dr` section has its DR
  * copy in the fleet's other region: an Aurora global database with the cell's cluster as writer
  * and a headless secondary (pilot light: no instance until a failover adds one), the master
- * secret's replica, and a versioned bucket the cell's bucket replicates to. No node pools are
- * seeded, in either region.
+ * secret's replica, and a versioned bucket the cell's bucket replicates to. A backup-restore cell
+ * (a `dr` section without a global database) gets the same secret replica and bucket, and the DB
+ * subnet group a restore goes into, but no cluster: its snapshot copies are the control plane's
+ * to make. No node pools are seeded, in either region.
  */
 import type { CellConfig, FleetConfig } from '#shared/domain/fleet-config.ts';
-import { otherRegion } from '#shared/domain/fleet-lookup.ts';
+import { cellIn, otherRegion } from '#shared/domain/fleet-lookup.ts';
 import { names } from '#shared/domain/names.ts';
 import { tagsToList, randomId } from './types.ts';
 import type { SimCloud } from './sim-cloud.ts';
@@ -69,8 +71,15 @@ function seedCellDrCopy(sim: SimCloud, config: FleetConfig, cell: CellConfig, dr
     throw new Error(`cell ${cell.id}: dr.masterSecretArn ${dr.masterSecretArn} is not the replica of ${cell.masterSecretArn} (Secrets Manager names it ${replica.arn})`);
   }
 
-  sim.globalDatabases.operations.CreateGlobalCluster({ GlobalClusterIdentifier: dr.globalClusterIdentifier, SourceDBClusterIdentifier: cell.auroraClusterArn });
+  sim.s3.seedBucket(dr.bucket, drRegion);
+  sim.s3.seedReplication(cell.bucket, dr.bucket, `arn:aws:iam::${config.accountId}:role/${names.replicationRoleName(config.namePrefix)}`);
   const rds = sim.region(drRegion).rds;
+  // Where a restore of either side goes.
+  rds.store.subnetGroups.add(cellIn(config, { cell: cell.id }, drRegion).restore.dbSubnetGroupName);
+  sim.region(cell.region).rds.store.subnetGroups.add(cellIn(config, { cell: cell.id }, cell.region).restore.dbSubnetGroupName);
+  if (!dr.globalClusterIdentifier) return;
+
+  sim.globalDatabases.operations.CreateGlobalCluster({ GlobalClusterIdentifier: dr.globalClusterIdentifier, SourceDBClusterIdentifier: cell.auroraClusterArn });
   rds.operations.CreateDBCluster({
     DBClusterIdentifier: dr.auroraClusterIdentifier,
     Engine: 'aurora-postgresql',
@@ -84,7 +93,4 @@ function seedCellDrCopy(sim: SimCloud, config: FleetConfig, cell: CellConfig, dr
   if (secondary.arn !== dr.auroraClusterArn) throw new Error(`cell ${cell.id}: dr.auroraClusterArn ${dr.auroraClusterArn} is not ${secondary.arn}`);
   secondary.availableAt = sim.clock.nowMs();
   secondary.masterSecretArn = dr.masterSecretArn;
-
-  sim.s3.seedBucket(dr.bucket, drRegion);
-  sim.s3.seedReplication(cell.bucket, dr.bucket, `arn:aws:iam::${config.accountId}:role/${names.replicationRoleName(config.namePrefix)}`);
 }

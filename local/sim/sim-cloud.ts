@@ -26,6 +26,7 @@ import { RdsSim } from './rds.ts';
 import { Route53Sim } from './route53.ts';
 import { S3Sim, type S3Backend } from './s3.ts';
 import { SecretsSim } from './secrets.ts';
+import { ServiceQuotasSim } from './service-quotas.ts';
 import { seedFromFleetConfig } from './seed.ts';
 import { simPostgres } from './sim-postgres.ts';
 import { TenantContent, type InitialisedDatabase } from './tenant-content.ts';
@@ -73,6 +74,7 @@ export interface RegionSims {
   secrets: SecretsSim;
   cloudwatch: CloudWatchSim;
   events: EventBridgeSim;
+  serviceQuotas: ServiceQuotasSim;
   kube: Map<string, SimKubeCluster>;
 }
 
@@ -140,6 +142,10 @@ export class SimCloud {
         restores: this.content,
         clusterDeleted: (cluster) => void this.postgres.dropCluster(cluster.resourceId).catch(() => undefined),
         global: this.globalDatabases,
+        peers: {
+          snapshot: (source, id) => this.regionSims.get(source)?.rds.snapshotForCopy(id),
+          unreachable: (source) => this.faults.unreachableSince(source) !== undefined,
+        },
       });
       r = {
         rds,
@@ -151,8 +157,9 @@ export class SimCloud {
           replication: this.globalDatabases,
         }),
         eks: new EksSim(this.ctx, name),
-        cloudwatch: new CloudWatchSim(this.ctx, { region: name, signals: this.signals, replicationLag: (cluster) => this.globalDatabases.lagMs(name, cluster) }),
+        cloudwatch: new CloudWatchSim(this.ctx, { region: name, signals: this.signals, replicationLag: (cluster) => this.globalDatabases.lagMs(name, cluster), usage: { eks: () => this.region(name).eks, s3: this.s3, faults: this.faults } }),
         events: new EventBridgeSim(this.ctx, name),
+        serviceQuotas: new ServiceQuotasSim(this.ctx, name),
         kube: new Map(),
       };
       this.regionSims.set(name, r);
@@ -279,6 +286,8 @@ export class SimCloud {
         return this.region(region).cloudwatch;
       case 'events':
         return this.region(region).events;
+      case 'servicequotas':
+        return this.region(region).serviceQuotas;
       default:
         return { operations: {} };
     }

@@ -19,6 +19,7 @@ export function createAwsCloud(): CloudProvider {
   const sfn = memoize(sdkClients.sfn);
   const cloudwatch = memoize(sdkClients.cloudwatch);
   const events = memoize(sdkClients.events);
+  const serviceQuotas = memoize(sdkClients.serviceQuotas);
   const iam = memoize(() => sdkClients.iam());
   const route53 = memoize(() => sdkClients.route53());
   const probe = httpOdooProbe();
@@ -34,6 +35,7 @@ export function createAwsCloud(): CloudProvider {
     sfn,
     cloudwatch,
     events,
+    serviceQuotas,
     iam: () => iam('global'),
     route53: () => route53('global'),
     kubernetes(region, clusterName) {

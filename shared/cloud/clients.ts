@@ -13,6 +13,7 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { KubernetesApi } from './kubernetes-api.ts';
 import type { OdooProbe } from './odoo-probe.ts';
@@ -30,6 +31,8 @@ export interface CloudProvider {
   cloudwatch(region: string): CloudWatchClient;
   /** EventBridge of a region: release events go to its default bus. */
   events(region: string): EventBridgeClient;
+  /** Service Quotas of a region: what a failover may draw on there (failover readiness). */
+  serviceQuotas(region: string): ServiceQuotasClient;
   /** A Kubernetes API client for an EKS cluster, authenticated as the calling role. */
   kubernetes(region: string, clusterName: string): Promise<KubernetesApi>;
   probe(region: string): OdooProbe;
@@ -79,4 +82,5 @@ export const sdkClients = {
   sfn: (region: string) => new SFNClient({ region }),
   cloudwatch: (region: string) => new CloudWatchClient({ region }),
   events: (region: string) => new EventBridgeClient({ region }),
+  serviceQuotas: (region: string) => new ServiceQuotasClient({ region }),
 };

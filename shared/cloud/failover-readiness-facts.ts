@@ -12,23 +12,33 @@
  * - backup-restore: the newest available cluster snapshot of the primary's cluster in `toRegion`
  *   (Aurora has no cross-region automated backup replication: what reaches the DR region are
  *   snapshot copies, made by CopyDBClusterSnapshot or AWS Backup, which keep the source cluster's id);
- * - all: the EKS cluster of `toRegion` that would run the unit exists and is ACTIVE.
- * The filestore's replication backlog is not read (`filestoreBacklogSeconds` stays undefined): S3's
- * `ReplicationLatency` is published in the source bucket's region, only for rules with replication
- * metrics enabled, so it is neither cheap nor readable with the old region down.
+ * - all: the EKS cluster of `toRegion` that would run the unit exists and is ACTIVE, and a dedicated
+ *   tenant's node group fits there: the vCPUs it adds within the On-Demand Standard vCPU quota's
+ *   headroom (Service Quotas and the `AWS/Usage` metric of `toRegion`), and a node group it has to
+ *   create within the node groups per cluster quota (`ListNodegroups` of the DR cluster). A quota
+ *   that cannot be read is reported unknown, never a refusal (`shared/domain/dr-capacity.ts`).
+ * - warm standby and pilot light: the filestore's replication backlog, S3's `ReplicationLatency`,
+ *   which is published in the SOURCE bucket's region: read in `fromRegion`, time-boxed like the
+ *   probe, and unknown (null) when that region does not answer or publishes no datapoint.
+ *   Backup-restore units replicate no filestore: no backlog is read for them.
  */
-import { DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { DescribeDBClustersCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { newestAvailable, sinceActive, snapshotsOf } from './adapters/snapshot-copies.ts';
 import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
+import { addNeeds, dedicatedNeed, EC2_STANDARD_VCPU_QUOTA, EKS_NODEGROUP_QUOTA, judgeCapacity, NO_NEED, type ComputeNeed, type Headroom } from '#shared/domain/dr-capacity.ts';
 import type { FailoverMode, FailoverUnit } from '#shared/domain/failover-plan.ts';
 import { evaluateReadiness, expectedFailoverSeconds, type Readiness, type ReadinessFacts } from '#shared/domain/failover-readiness.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
-import { eksClusterIn } from '#shared/domain/fleet-lookup.ts';
-import { unitTarget } from '#shared/lib/failover-unit-target.ts';
+import { cellIn, eksClusterIn } from '#shared/domain/fleet-lookup.ts';
+import { tenantSide, unitTarget } from '#shared/lib/failover-unit-target.ts';
+import { names } from '#shared/domain/names.ts';
 import type { DrPosture, Tenant } from '#shared/domain/types.ts';
 import { validationError } from '#shared/lib/errors.ts';
 import { timeBoxed } from '#shared/lib/time-box.ts';
-import { hasName } from './adapters/aws-errors.ts';
+import { errorName, hasName } from './adapters/aws-errors.ts';
 import { describeGlobalDatabase, globalRpoLagSeconds, memberIn } from './adapters/global-database.ts';
+import { replicationLatencySeconds, replicationRuleTo, type ReplicationPair } from './adapters/replication-metrics.ts';
+import { listNodegroups, quotaValue, runningStandardVcpus } from './adapters/service-quotas.ts';
 import { cloud, type CloudProvider } from './clients.ts';
 
 export interface UnitReadinessInput {
@@ -41,6 +51,8 @@ export interface UnitReadinessInput {
   toRegion: string;
   force?: boolean;
   now: Date;
+  /** A cell's: since when it has been active in `fromRegion` (its snapshots from before are of an earlier cluster). */
+  cellActiveSince?: string;
 }
 
 export interface UnitReadiness {
@@ -123,32 +135,118 @@ async function describeCluster(rds: RDSClient, clusterIdentifier: string): Promi
  * taken, or null. The `db-cluster-id` filter, not `DBClusterIdentifier` (which must name a cluster
  * of that region, and the DR region has none); results are checked again, the filter being a hint.
  */
-export async function newestSnapshotAt(rds: RDSClient, clusterIdentifier: string): Promise<string | null> {
-  const id = clusterIdentifier.toLowerCase();
-  let newest: number | undefined;
-  let marker: string | undefined;
-  do {
-    const page = await rds.send(new DescribeDBClusterSnapshotsCommand({ Filters: [{ Name: 'db-cluster-id', Values: [clusterIdentifier] }], MaxRecords: 100, Marker: marker }));
-    for (const s of page.DBClusterSnapshots ?? []) {
-      if (s.Status !== 'available' || s.DBClusterIdentifier?.toLowerCase() !== id || !s.SnapshotCreateTime) continue;
-      const at = new Date(s.SnapshotCreateTime).getTime();
-      if (newest === undefined || at > newest) newest = at;
-    }
-    marker = page.Marker;
-  } while (marker);
-  return newest === undefined ? null : new Date(newest).toISOString();
+export async function newestSnapshotAt(rds: RDSClient, clusterIdentifier: string, since?: string): Promise<string | null> {
+  // The control plane's DR copies only (not an old primary's kept snapshot), of the cluster serving now.
+  return newestAvailable(sinceActive(await snapshotsOf(rds, clusterIdentifier), since), true)?.createdAt ?? null;
 }
 
 /** Whether the EKS cluster that would run the unit in `region` exists and is ACTIVE. */
-async function drCapacity(eks: EKSClient, target: UnitTarget['eksCluster'], region: string): Promise<ReadinessFacts['capacity']> {
-  if ('missing' in target) return { ready: false, detail: target.missing };
+async function eksClusterStatus(eks: EKSClient, name: string, region: string): Promise<ReadinessFacts['capacity']> {
   try {
-    const status = (await eks.send(new DescribeClusterCommand({ name: target.name }))).cluster?.status ?? 'unknown';
-    return { ready: status === 'ACTIVE', detail: `EKS cluster ${target.name} in ${region} is ${status}` };
+    const status = (await eks.send(new DescribeClusterCommand({ name }))).cluster?.status ?? 'unknown';
+    return { ready: status === 'ACTIVE', detail: `EKS cluster ${name} in ${region} is ${status}` };
   } catch (err) {
-    if (hasName(err, 'ResourceNotFoundException')) return { ready: false, detail: `EKS cluster ${target.name} does not exist in ${region}` };
+    if (hasName(err, 'ResourceNotFoundException')) return { ready: false, detail: `EKS cluster ${name} does not exist in ${region}` };
     throw err;
   }
+}
+
+/** A headroom read that fails (AccessDeniedException, throttling, any error) is unknown, with the error's name: never a refusal. */
+async function headroom(read: () => Promise<{ quota: number; used: number }>): Promise<Headroom> {
+  try {
+    return await read();
+  } catch (err) {
+    return { unknown: errorName(err) ?? 'error' };
+  }
+}
+
+/**
+ * What the unit adds in `region`: nothing for a cell (its node pool runs there), a dedicated
+ * tenant's node group brought to full size. Whether the tenant's node group is there is read from
+ * the DR cluster's node groups; when they cannot be listed, from the tenant's record (warm standby
+ * records its DR node group).
+ */
+function unitNeed(input: UnitReadinessInput, nodegroups: string[] | undefined): ComputeNeed {
+  if (input.unit.kind === 'cell') return NO_NEED;
+  return input.tenants.reduce<ComputeNeed | undefined>((sum, t) => {
+    const resources = t.placement.resources;
+    if (resources.kind !== 'dedicated') return sum;
+    const exists = nodegroups ? nodegroups.includes(names.nodegroupName(t.tenantId, input.config.namePrefix)) : !!t.resources.dr?.nodegroup;
+    const need = dedicatedNeed(t.placement.drPosture, resources.nodeGroup, exists);
+    return sum ? addNeeds(sum, need) : need;
+  }, undefined) ?? NO_NEED;
+}
+
+/**
+ * DR compute: the EKS cluster that would run the unit in `toRegion` is ACTIVE, and what the unit
+ * adds there fits the region's quotas. Each unit is judged alone, here and in the scheduled report:
+ * a region failover of many units shares one headroom, so units that each fit may not all fit at once.
+ */
+async function drCapacity(clients: CloudProvider, input: UnitReadinessInput, target: UnitTarget['eksCluster']): Promise<ReadinessFacts['capacity']> {
+  const region = input.toRegion;
+  if ('missing' in target) return { ready: false, detail: target.missing };
+  const eks = clients.eks(region);
+  const cluster = await eksClusterStatus(eks, target.name, region);
+  if (!cluster.ready || input.unit.kind === 'cell') return cluster;
+  const listed = await listNodegroups(eks, target.name).then(
+    (list): { names: string[] } | { unknown: string } => ({ names: list }),
+    (err: unknown) => ({ unknown: errorName(err) ?? 'error' }),
+  );
+  const need = unitNeed(input, 'names' in listed ? listed.names : undefined);
+  const sq = clients.serviceQuotas(region);
+  // Only what the unit needs is read; a headroom not read is never judged (judgeCapacity skips a need of 0 or unknown).
+  const notRead: Headroom = { unknown: 'not read' };
+  const [vcpu, nodegroups] = await Promise.all([
+    need.vcpus
+      ? headroom(async () => {
+          const [quota, used] = await Promise.all([quotaValue(sq, EC2_STANDARD_VCPU_QUOTA), runningStandardVcpus(clients.cloudwatch(region), input.now)]);
+          return { quota, used };
+        })
+      : notRead,
+    need.nodegroups
+      ? headroom(async () => {
+          if ('unknown' in listed) throw Object.assign(new Error('ListNodegroups failed'), { name: listed.unknown });
+          return { quota: await quotaValue(sq, EKS_NODEGROUP_QUOTA), used: listed.names.length };
+        })
+      : notRead,
+  ]);
+  const verdict = judgeCapacity(need, vcpu, nodegroups);
+  return { ready: verdict.fits, detail: `${cluster.detail}; ${verdict.detail}` };
+}
+
+/**
+ * Seconds of the unit's filestore not yet replicated to `toRegion`: the newest `ReplicationLatency`
+ * of its bucket's rule to the DR bucket, read in `fromRegion` (where S3 publishes it) within
+ * `timeoutSeconds`; null when that region does not answer, the rule has no metrics, or there is no
+ * datapoint. A cell's buckets are not made by the control plane: the rule's id is read from the
+ * bucket's replication configuration rather than assumed.
+ */
+export async function filestoreBacklogSeconds(clients: CloudProvider, input: UnitReadinessInput, timeoutSeconds: number): Promise<number | null> {
+  const { config, fromRegion, toRegion, now } = input;
+  let pair: ReplicationPair;
+  try {
+    const first = input.tenants[0]!;
+    // A cell's buckets are the fleet configuration's; a dedicated tenant's, its own on each side.
+    const bucketIn = (region: string) => (input.unit.kind === 'cell' ? cellIn(config, first.placement, region).bucket : tenantSide(config, first, region).bucket);
+    pair = { sourceBucket: bucketIn(fromRegion), destinationBucket: bucketIn(toRegion) };
+  } catch {
+    return null;
+  }
+  const abort = new AbortController();
+  const out = await timeBoxed(
+    async () => {
+      const rule = await replicationRuleTo(clients.s3(fromRegion), pair, abort.signal);
+      if (!rule?.metrics) return null;
+      return replicationLatencySeconds(clients.cloudwatch(fromRegion), pair, rule.id, now, abort.signal);
+    },
+    timeoutSeconds,
+    'the filestore backlog',
+  );
+  if (!out.ok) {
+    abort.abort();
+    return null;
+  }
+  return out.value;
 }
 
 interface DatabaseFacts {
@@ -180,12 +278,13 @@ async function globalSecondaryFacts(clients: CloudProvider, target: UnitTarget, 
 export async function readUnitReadiness(input: UnitReadinessInput, clients: CloudProvider = cloud()): Promise<UnitReadiness> {
   const { config, mode, fromRegion, toRegion, now } = input;
   const target = readinessTarget(input);
-  const [probe, database, capacity] = await Promise.all([
+  const [probe, database, capacity, backlog] = await Promise.all([
     probePrimary(clients.rds(fromRegion), target.primaryClusterIdentifier, config.failover.oldRegionTimeoutSeconds),
     target.posture === 'backup-restore'
-      ? newestSnapshotAt(clients.rds(toRegion), target.primaryClusterIdentifier).then((at): DatabaseFacts => ({ lagSeconds: null, newestReplicatedBackupAt: at }))
+      ? newestSnapshotAt(clients.rds(toRegion), target.primaryClusterIdentifier, input.cellActiveSince).then((at): DatabaseFacts => ({ lagSeconds: null, newestReplicatedBackupAt: at }))
       : globalSecondaryFacts(clients, target, toRegion, now),
-    drCapacity(clients.eks(toRegion), target.eksCluster, toRegion),
+    drCapacity(clients, input, target.eksCluster),
+    target.posture === 'backup-restore' ? Promise.resolve(undefined) : filestoreBacklogSeconds(clients, input, config.failover.oldRegionTimeoutSeconds),
   ]);
   // The global cluster's version is read in toRegion, so it is known with the primary down.
   const primaryEngineVersion = database.globalEngineVersion ?? probe.engineVersion;
@@ -201,6 +300,7 @@ export async function readUnitReadiness(input: UnitReadinessInput, clients: Clou
       lagSeconds: database.lagSeconds,
       ...(database.newestReplicatedBackupAt !== undefined ? { newestReplicatedBackupAt: database.newestReplicatedBackupAt } : {}),
       capacity,
+      ...(backlog !== undefined ? { filestoreBacklogSeconds: backlog } : {}),
       now: now.toISOString(),
       ...(input.force ? { force: true } : {}),
       rto: { targetSeconds: tenant.placement.rtoSeconds, expectedSeconds: expectedFailoverSeconds(target.posture, tenant.placement.model, config.failover.expectedSeconds) },

@@ -6,11 +6,13 @@
  * issue asks for: the newest heartbeat written in the old primary that is missing in the new one.
  * Then the failed region is made the DR copy again: the diverged cluster (it cannot resynchronise)
  * is detached from the global database, deleted (its snapshot kept) and created again as a
- * secondary, so a planned failback can go once it is REPLICATED. Run with the scheduled readiness
+ * secondary, so a planned failback can go once it is REPLICATED (a backup-restore cell's old cluster
+ * is deleted instead, its snapshot kept: see `retireStep`). Run with the scheduled readiness
  * report, one step per cluster per run; every call into the old region is time-boxed, and a region
  * still down only counts an attempt.
  */
-import { RemoveFromGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { RemoveFromGlobalClusterCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { newestAvailable, snapshotsOf } from '#shared/cloud/adapters/snapshot-copies.ts';
 import { hasName } from '#shared/cloud/adapters/aws-errors.ts';
 import { deleteDedicatedCluster, describeCluster, ensureClusterSnapshot } from '#shared/cloud/adapters/database-dedicated.ts';
 import { ensureSecondaryCluster, secondaryNetwork } from '#shared/cloud/adapters/database-dr.ts';
@@ -61,7 +63,8 @@ async function preserveOne(repo: FleetRepository, config: FleetConfig, clients: 
   const unit = failover.units.find((u) => u.key === old.unit);
   for (const tenantId of unit?.tenantIds ?? []) {
     const [tenant, record] = await Promise.all([repo.getTenant(tenantId), repo.getFailoverTenant(failover.failoverId, tenantId)]);
-    if (!tenant || !record || record.outcome !== 'SUCCEEDED' || record.dataLossBasis === 'heartbeats') continue;
+    // A drained switchover (or a restore of the fenced primary's snapshot) lost nothing: nothing to re-measure.
+    if (!tenant || !record || record.outcome !== 'SUCCEEDED' || record.dataLossBasis === 'heartbeats' || record.dataLossBasis === 'drained') continue;
     const newest = await timeBoxed(() => readNewestHeartbeat(clients.rdsData(old.region), dataTargetIn(config, tenant, old.region)), seconds, 'newest heartbeat of the old primary');
     if (!newest.ok || !newest.value || !record.heartbeats?.newAtPromotion) continue;
     const measure = measureFailover({ startedAt: failover.createdAt, mode: 'unplanned', oldNewestHeartbeat: newest.value, newNewestHeartbeat: record.heartbeats.newAtPromotion });
@@ -80,9 +83,11 @@ async function rebuildStep(repo: FleetRepository, config: FleetConfig, clients: 
   const unit = failover.units.find((u) => u.key === old.unit);
   const first = unit ? await repo.getTenant(unit.tenantIds[0]!) : undefined;
   if (!unit || !first) return { ...old, lastError: 'the unit or its tenants are gone: nothing to rebuild' };
-  const globalId = unitTarget(config, unit, [first], failover.fromRegion, failover.toRegion).globalClusterIdentifier;
-  if (!globalId) return { ...old, lastError: 'no global database recorded for the unit' };
+  const target = unitTarget(config, unit, [first], failover.fromRegion, failover.toRegion);
+  const globalId = target.globalClusterIdentifier;
   const rds = clients.rds(old.region);
+  if (!globalId && target.posture === 'backup-restore') return retireStep(rds, config, target.to.clusterIdentifier, old, now, first.tenantId);
+  if (!globalId) return { ...old, lastError: 'no global database recorded for the unit' };
   const step = await timeBoxed(
     async (): Promise<OldPrimary> => {
       const global = await describeGlobalDatabase(clients.rds(failover.toRegion), globalId);
@@ -122,6 +127,27 @@ async function rebuildStep(repo: FleetRepository, config: FleetConfig, clients: 
     },
     config.failover.oldRegionTimeoutSeconds,
     `rebuilding ${old.clusterIdentifier} in ${old.region}`,
+  );
+  return step.ok ? step.value : { ...old, attempts: old.attempts + 1, lastError: step.error.slice(0, 500) };
+}
+
+/**
+ * A backup-restore cell's old cluster cannot become a replica of anything: once its snapshot is
+ * kept it is deleted, which frees its name for a restore on the way back, and the region is the
+ * cell's DR copy again once a snapshot copy of the new primary (kept by the snapshot-copy job) is
+ * available there.
+ */
+async function retireStep(rds: RDSClient, config: FleetConfig, newPrimaryIdentifier: string, old: OldPrimary, now: Date, tenantId: string): Promise<OldPrimary> {
+  const step = await timeBoxed(
+    async (): Promise<OldPrimary> => {
+      const gone = await deleteDedicatedCluster(rds, { tenantId, clusterIdentifier: old.clusterIdentifier });
+      if (gone.status !== 'absent') return { ...old, status: 'REBUILDING', lastError: undefined };
+      const copy = newestAvailable(await snapshotsOf(rds, newPrimaryIdentifier));
+      if (!copy) return { ...old, status: 'REBUILDING', lastError: `no snapshot copy of ${newPrimaryIdentifier} is available in ${old.region} yet` };
+      return { ...old, status: 'REPLICATED', replicatedAt: now.toISOString(), lastError: undefined };
+    },
+    config.failover.oldRegionTimeoutSeconds,
+    `retiring ${old.clusterIdentifier} in ${old.region}`,
   );
   return step.ok ? step.value : { ...old, attempts: old.attempts + 1, lastError: step.error.slice(0, 500) };
 }

@@ -48,6 +48,8 @@ export interface ReadinessFacts {
 /** What each part of a failover is expected to take (`failover.expectedSeconds`). */
 export interface ExpectedDurations {
   promote: number;
+  /** Restoring a backup-restore cell's cluster from a snapshot copy (its writer instance included). */
+  restore: number;
   writerInstance: number;
   nodeGroup: number;
   pods: number;
@@ -56,11 +58,11 @@ export interface ExpectedDurations {
 
 /**
  * The time a failover of one tenant is expected to take, by what it has to do: promote, add a
- * writer to a headless (pilot light) secondary, create a dedicated tenant's node group, start the
- * pods, let DNS caches expire. A backup-restore tenant's restore cannot be estimated here: null.
+ * writer to a headless (pilot light) secondary, or restore a backup-restore cell's cluster from
+ * its snapshot copy; create a dedicated tenant's node group, start the pods, let DNS caches expire.
  */
 export function expectedFailoverSeconds(posture: DrPosture, model: 'pooled' | 'dedicated', e: ExpectedDurations): number | null {
-  if (posture === 'backup-restore') return null;
+  if (posture === 'backup-restore') return e.restore + (model === 'dedicated' ? e.nodeGroup : 0) + e.pods + e.dns;
   return e.promote + (posture === 'pilot-light' ? e.writerInstance : 0) + (model === 'dedicated' ? e.nodeGroup : 0) + e.pods + e.dns;
 }
 
@@ -130,20 +132,23 @@ export function evaluateReadiness(f: ReadinessFacts): Readiness {
   const backlog = f.filestoreBacklogSeconds;
   if (backlog !== undefined) {
     const within = backlog !== null && backlog <= f.rpoSeconds;
-    if (!within && !wouldMiss.includes('RPO')) wouldMiss.push('RPO');
+    // An unknown backlog (the source region down, no metrics) is reported, not counted as a miss: like an unknown lag.
+    if (backlog !== null && !within && !wouldMiss.includes('RPO')) wouldMiss.push('RPO');
     checks.push(check('filestore-backlog', within, false, backlog === null ? 'filestore replication backlog unknown' : `filestore replication backlog ${backlog} s against an RPO of ${f.rpoSeconds} s`));
   }
   if (f.mode === 'planned') {
     checks.push(check('primary-reachable', f.primaryReachable, true, f.primaryReachable ? 'the primary answers: it can be fenced and drained' : 'the primary does not answer: a switchover cannot drain it; use an unplanned failover'));
     // Zero loss needs the lag to drain; a lag already beyond the RPO will not drain in the switchover's time.
-    const drains = f.posture !== 'backup-restore' && loss !== null && loss <= f.rpoSeconds;
+    // Backup-restore has no replica to drain: a planned move snapshots the fenced primary and
+    // restores that snapshot, which holds every write.
+    const drains = f.posture === 'backup-restore' || (loss !== null && loss <= f.rpoSeconds);
     checks.push(
       check(
         'lag-can-reach-zero',
         drains || !!f.force,
         true,
         f.posture === 'backup-restore'
-          ? 'backup-restore has no replica to drain: a switchover would lose data'
+          ? 'backup-restore: a snapshot of the fenced primary is taken, copied and restored, so nothing is lost'
           : drains
             ? 'replication lag is within the RPO and can drain to zero'
             : `replication lag ${loss ?? 'unknown'} s exceeds the RPO of ${f.rpoSeconds} s${f.force ? '; forced by the operator' : '; refused unless forced'}`,

@@ -60,7 +60,8 @@ export interface Failover {
  * An old primary's way back to being the DR copy: PENDING until its region answers and its snapshot
  * is available; PRESERVED; REBUILDING while it is detached from the global database, deleted and
  * created again as a secondary there (the diverged cluster cannot resynchronise); REPLICATED once
- * that secondary is available: a planned failback can go.
+ * that secondary is available: a planned failback can go. A backup-restore cell's old cluster is
+ * deleted instead (REBUILDING), REPLICATED once a snapshot copy of the new primary is held there.
  */
 export interface OldPrimary {
   unit: string;
@@ -96,7 +97,7 @@ export interface FailoverTenant {
   steps: FailoverStepTiming[];
   rtoSeconds?: number;
   dataLossWindowSeconds?: number | null;
-  dataLossBasis?: 'drained' | 'heartbeats' | 'replication-lag' | 'unknown';
+  dataLossBasis?: 'drained' | 'heartbeats' | 'replication-lag' | 'snapshot-age' | 'unknown';
   /** The newest heartbeat each side held at promotion (the old one null when it could not be read then). */
   heartbeats?: { newAtPromotion: string | null; oldNewest: string | null };
   updatedAt: string;

@@ -1,7 +1,10 @@
 /**
  * The data plane the control plane places tenants on. It is not created by the control plane
  * (EKS clusters, cell Aurora clusters and buckets have their own lifecycle); the CDK app passes it
- * to every function as `FLEET_CONFIG`, and the local control plane seeds its simulated cloud with it.
+ * to every function inside its bundle (esbuild `define` of `__FLEET_CONFIG__`: a Lambda's
+ * environment holds 4 KB in all, which a fleet of a few cells outgrows), and the local control
+ * plane seeds its simulated cloud with it. `FLEET_CONFIG` in the environment is the fallback for
+ * unbundled runs (tests, scripts).
  */
 import * as z from 'zod/mini';
 import { freezePeriodSchema } from './freeze-calendar.ts';
@@ -25,19 +28,34 @@ export const cellConfigSchema = z.object({
   /** Criticalities the cell accepts (critical tenants are never pooled). */
   accepts: z._default(z.array(z.enum(['low', 'standard'])), ['low', 'standard']),
   /**
-   * The cell in the fleet's DR region: the secondary of the cell's Aurora global database (headless
-   * until a failover adds its writer instance), the EKS cluster whose node pool takes the cell's
-   * tenants there, the master secret's replica and the replica of the filestore bucket. A cell
-   * without it can only be restored from its replicated backups.
+   * Where a restore of the cell's cluster in its home region goes (a failback of a backup-restore
+   * cell): DB subnet group, security groups and KMS key. The dedicated network and the region's
+   * `aws/rds` key when absent.
+   */
+  dbSubnetGroupName: z.optional(z.string()),
+  vpcSecurityGroupIds: z.optional(z.array(z.string()).check(z.minLength(1))),
+  kmsKeyId: z.optional(z.string()),
+  /**
+   * The cell in the fleet's DR region: the EKS cluster whose node pool takes the cell's tenants
+   * there, the master secret's replica, the replica of the filestore bucket, and the cluster that
+   * serves the cell there. With `globalClusterIdentifier` that cluster is the secondary of the
+   * cell's Aurora global database (headless until a failover adds its writer instance: pilot
+   * light); without it the cell is backup-restore: snapshot copies are kept in the DR region and a
+   * failover restores the cluster from the newest one, under `auroraClusterIdentifier`, into
+   * `dbSubnetGroupName`/`vpcSecurityGroupIds` (the dedicated DR network when absent), encrypted
+   * with `kmsKeyId` (the region's `aws/rds` key when absent). A cell without `dr` cannot fail over.
    */
   dr: z.optional(
     z.object({
-      globalClusterIdentifier: z.string(),
+      globalClusterIdentifier: z.optional(z.string()),
       auroraClusterIdentifier: z.string(),
       auroraClusterArn: z.string(),
       masterSecretArn: z.string(),
       eksCluster: z.string(),
       bucket: z.string(),
+      dbSubnetGroupName: z.optional(z.string()),
+      vpcSecurityGroupIds: z.optional(z.array(z.string()).check(z.minLength(1))),
+      kmsKeyId: z.optional(z.string()),
     }),
   ),
 });
@@ -123,21 +141,36 @@ export const failoverPolicySchema = z.object({
   cellWriterInstanceClass: z._default(z.string(), 'db.r6g.large'),
   /**
    * What the readiness report expects each part of a failover to take, to say whether a tenant
-   * would meet its RTO: promoting the global database, adding a headless secondary's writer,
+   * would meet its RTO: promoting the global database, restoring a backup-restore cell's cluster
+   * from its snapshot copy (writer included), adding a headless secondary's writer,
    * creating a dedicated tenant's node group, the pods becoming ready, DNS caches expiring.
    */
   expectedSeconds: z._default(
     z.object({
       promote: z.number().check(z.nonnegative()),
+      restore: z._default(z.number().check(z.nonnegative()), 2_400),
       writerInstance: z.number().check(z.nonnegative()),
       nodeGroup: z.number().check(z.nonnegative()),
       pods: z.number().check(z.nonnegative()),
       dns: z.number().check(z.nonnegative()),
     }),
-    { promote: 120, writerInstance: 600, nodeGroup: 300, pods: 120, dns: 60 },
+    { promote: 120, restore: 2_400, writerInstance: 600, nodeGroup: 300, pods: 120, dns: 60 },
   ),
   /** EventBridge Scheduler expression of the readiness report. */
   readinessSchedule: z._default(z.string(), 'rate(15 minutes)'),
+  /**
+   * Snapshot copies of backup-restore cells (cells whose `dr` has no global database): the
+   * schedule of the job that keeps them, how old the newest may get before a new snapshot is
+   * taken and copied, and how many copies are kept in the region a failover would restore in.
+   */
+  snapshotCopies: z._default(
+    z.object({
+      schedule: z._default(z.string(), 'rate(1 hour)'),
+      everySeconds: z._default(z.number().check(z.int(), z.positive()), 21_600),
+      keep: z._default(z.number().check(z.int(), z.positive()), 4),
+    }),
+    { schedule: 'rate(1 hour)', everySeconds: 21_600, keep: 4 },
+  ),
 });
 export type FailoverPolicy = z.infer<typeof failoverPolicySchema>;
 export const DEFAULT_FAILOVER_POLICY: FailoverPolicy = failoverPolicySchema.parse({});
@@ -182,11 +215,14 @@ export type FleetConfig = z.infer<typeof fleetConfigSchema>;
 
 let cached: FleetConfig | undefined;
 
-/** Reads and validates `FLEET_CONFIG` once per process. */
+/** The configuration compiled into a Lambda bundle; undeclared (so `typeof` is 'undefined') anywhere else. */
+declare const __FLEET_CONFIG__: string | undefined;
+
+/** Reads and validates the fleet configuration once per process: the bundle's, else `FLEET_CONFIG`. */
 export function fleetConfig(): FleetConfig {
   if (!cached) {
-    const raw = process.env.FLEET_CONFIG;
-    if (!raw) throw new Error('FLEET_CONFIG is not set');
+    const raw = typeof __FLEET_CONFIG__ === 'string' ? __FLEET_CONFIG__ : process.env.FLEET_CONFIG;
+    if (!raw) throw new Error('FLEET_CONFIG is not set (and no configuration was bundled)');
     cached = fleetConfigSchema.parse(JSON.parse(raw));
   }
   return cached;

@@ -23,6 +23,21 @@ export interface CellInRegion {
   globalClusterIdentifier?: string;
   /** The writer endpoint when the fleet configuration gives it (home region only); read from RDS otherwise. */
   endpoint?: string;
+  /** Where a restore of the cell's cluster in this region goes, and the key its snapshot copies and storage use. */
+  restore: CellRestoreTarget;
+}
+
+export interface CellRestoreTarget {
+  dbSubnetGroupName: string;
+  vpcSecurityGroupIds: string[];
+  /** Absent: the region's `aws/rds` key. */
+  kmsKeyId?: string;
+}
+
+/** Whether a cell's DR copy is a global database secondary (pilot light) or kept snapshot copies (backup-restore). */
+export function cellDrPosture(cell: CellConfig): 'pilot-light' | 'backup-restore' | 'none' {
+  if (!cell.dr) return 'none';
+  return cell.dr.globalClusterIdentifier ? 'pilot-light' : 'backup-restore';
 }
 
 /** The region a cell's DR copy lives in: the fleet's other region. */
@@ -38,12 +53,22 @@ export function otherRegion(config: Pick<FleetConfig, 'primaryRegion' | 'drRegio
 export function cellIn(config: FleetConfig, placement: Pick<Placement, 'cell'>, region: string): CellInRegion {
   const cell = config.cells.find((c) => c.id === placement.cell);
   if (!cell) throw validationError(`cell ${placement.cell ?? '(none)'} is not in the fleet configuration`);
-  const global = cell.dr ? { globalClusterIdentifier: cell.dr.globalClusterIdentifier } : {};
+  const global = cell.dr?.globalClusterIdentifier ? { globalClusterIdentifier: cell.dr.globalClusterIdentifier } : {};
+  const d = config.dedicated;
   if (region === cell.region) {
     const { id, eksCluster, auroraClusterIdentifier, auroraClusterArn, masterSecretArn, bucket, endpoint } = cell;
-    return { id, region, eksCluster, auroraClusterIdentifier, auroraClusterArn, masterSecretArn, bucket, ...global, ...(endpoint ? { endpoint } : {}) };
+    const restore = { dbSubnetGroupName: cell.dbSubnetGroupName ?? d.dbSubnetGroupName, vpcSecurityGroupIds: cell.vpcSecurityGroupIds ?? d.vpcSecurityGroupIds, ...(cell.kmsKeyId ? { kmsKeyId: cell.kmsKeyId } : {}) };
+    return { id, region, eksCluster, auroraClusterIdentifier, auroraClusterArn, masterSecretArn, bucket, ...global, ...(endpoint ? { endpoint } : {}), restore };
   }
-  if (cell.dr && region === otherRegion(config, cell.region)) return { id: cell.id, region, ...cell.dr };
+  if (cell.dr && region === otherRegion(config, cell.region)) {
+    const { auroraClusterIdentifier, auroraClusterArn, masterSecretArn, eksCluster, bucket, dbSubnetGroupName, vpcSecurityGroupIds, kmsKeyId } = cell.dr;
+    const restore = {
+      dbSubnetGroupName: dbSubnetGroupName ?? d.drDbSubnetGroupName ?? d.dbSubnetGroupName,
+      vpcSecurityGroupIds: vpcSecurityGroupIds ?? d.drVpcSecurityGroupIds ?? d.vpcSecurityGroupIds,
+      ...(kmsKeyId ? { kmsKeyId } : {}),
+    };
+    return { id: cell.id, region, auroraClusterIdentifier, auroraClusterArn, masterSecretArn, eksCluster, bucket, ...global, restore };
+  }
   throw validationError(`cell ${cell.id} has no copy in ${region}${cell.dr ? '' : ' (no dr section in the fleet configuration)'}`);
 }
 

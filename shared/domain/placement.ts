@@ -14,6 +14,11 @@ export interface CellLoad {
   capacity: number;
   load: number;
   accepts: Criticality[];
+  /**
+   * How the cell is protected in the DR region: a global database secondary (`pilot-light`), snapshot
+   * copies (`backup-restore`), or not configured (`none`, or absent: not checked).
+   */
+  protection?: 'pilot-light' | 'backup-restore' | 'none';
 }
 
 export interface DrTargets {
@@ -142,7 +147,7 @@ export function decidePlacement(input: PlacementInput): PlacementDecision {
     };
   }
 
-  const choice = chooseCell(input.cells, input.region, input.profile.criticality);
+  const choice = chooseCell(input.cells, input.region, input.profile.criticality, rule.drPosture);
   if (!choice.ok) return { ok: false, reason: `${why}, but ${choice.reason}.` };
   const { cell } = choice;
   return {
@@ -211,9 +216,12 @@ type CellChoice = { ok: true; cell: CellLoad } | { ok: false; reason: string };
 
 /**
  * The eligible cell with the lowest share of its capacity in use (ties: lowest id). Share, not count,
- * so a large cell is not passed over for a small one that is nearly full.
+ * so a large cell is not passed over for a small one that is nearly full. A cell protected only by
+ * snapshot copies cannot meet a pilot light's RPO and is not eligible for one; a backup-restore
+ * tenant goes to such a cell first, so the cells with a global database keep their room for the
+ * tenants that need it.
  */
-export function chooseCell(cells: CellLoad[], region: string, criticality: Criticality): CellChoice {
+export function chooseCell(cells: CellLoad[], region: string, criticality: Criticality, posture: DrPosture = 'pilot-light'): CellChoice {
   if (cells.length === 0) return { ok: false, reason: 'no pooled cells are configured' };
   const refusals: string[] = [];
   const eligible: CellLoad[] = [];
@@ -221,10 +229,13 @@ export function chooseCell(cells: CellLoad[], region: string, criticality: Criti
     if (cell.region !== region) refusals.push(`${cell.id} is in ${cell.region}, not ${region}`);
     else if (!cell.accepts.includes(criticality)) {
       refusals.push(`${cell.id} does not accept ${criticality} tenants (accepts ${cell.accepts.join(', ') || 'none'})`);
+    } else if (posture === 'pilot-light' && cell.protection === 'backup-restore') {
+      refusals.push(`${cell.id} is protected by snapshot copies only, not enough for pilot light`);
     } else if (!(cell.load < cell.capacity)) refusals.push(`${cell.id} is full (${cell.load} of ${cell.capacity} tenants)`);
     else eligible.push(cell);
   }
-  const [best] = eligible.sort((a, b) => a.load / a.capacity - b.load / b.capacity || byId(a, b));
+  const matches = (c: CellLoad) => (posture === 'backup-restore' && c.protection === 'backup-restore' ? 0 : 1);
+  const [best] = eligible.sort((a, b) => matches(a) - matches(b) || a.load / a.capacity - b.load / b.capacity || byId(a, b));
   if (best) return { ok: true, cell: best };
   return { ok: false, reason: `no pooled cell can take a ${criticality} tenant in ${region}: ${refusals.join('; ')}` };
 }

@@ -7,7 +7,7 @@
  */
 import type { FailoverUnit } from '#shared/domain/failover-plan.ts';
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
-import { cellIn, clusterOf, eksClusterIn, secretArnIn } from '#shared/domain/fleet-lookup.ts';
+import { cellIn, clusterOf, eksClusterIn, secretArnIn, type CellRestoreTarget } from '#shared/domain/fleet-lookup.ts';
 import { names } from '#shared/domain/names.ts';
 import type { DrPosture, Tenant } from '#shared/domain/types.ts';
 import { validationError } from './errors.ts';
@@ -23,7 +23,8 @@ export interface UnitTarget {
   posture: DrPosture;
   globalClusterIdentifier?: string;
   from: UnitSide;
-  to: UnitSide & { writerInstanceIdentifier: string; writerInstanceClass: string };
+  /** A backup-restore cell's cluster is restored here under `clusterIdentifier`, into `restore`'s network. */
+  to: UnitSide & { writerInstanceIdentifier: string; writerInstanceClass: string; restore?: CellRestoreTarget };
 }
 
 const arn = (config: FleetConfig, region: string, identifier: string) => `arn:aws:rds:${region}:${config.accountId}:cluster:${identifier}`;
@@ -38,6 +39,7 @@ export function unitTarget(config: FleetConfig, unit: FailoverUnit, tenants: rea
     // A cell without a copy in the region being activated can only be restored there from copied
     // snapshots, which keep the home cluster's identifier.
     const to = cell && !cell.dr && cell.region !== toRegion ? { ...from, region: toRegion, auroraClusterArn: arn(config, toRegion, from.auroraClusterIdentifier), globalClusterIdentifier: undefined } : cellIn(config, first.placement, toRegion);
+    const restore = !to.globalClusterIdentifier && cell?.dr ? { restore: to.restore } : {};
     return {
       kind: 'cell',
       posture: to.globalClusterIdentifier ? 'pilot-light' : 'backup-restore',
@@ -49,6 +51,7 @@ export function unitTarget(config: FleetConfig, unit: FailoverUnit, tenants: rea
         clusterArn: to.auroraClusterArn,
         writerInstanceIdentifier: writerName(to.auroraClusterIdentifier),
         writerInstanceClass: config.failover.cellWriterInstanceClass,
+        ...restore,
       },
     };
   }

@@ -79,18 +79,62 @@ export async function releaseCellSlot(ctx: StoreContext, cellId: string, tenantI
  * region). Written by the failover that moves the cell; read when a tenant is placed on the cell,
  * so a new tenant of a failed-over cell is provisioned where its database now takes writes.
  */
-export async function setCellActiveRegion(ctx: StoreContext, cellId: string, region: string): Promise<void> {
+export async function setCellActiveRegion(ctx: StoreContext, cellId: string, region: string, since: string = new Date().toISOString()): Promise<void> {
   await ctx.client.send(
     new UpdateCommand({
       TableName: ctx.tableName,
       Key: keys.cell(cellId),
-      UpdateExpression: 'SET activeRegion = :region, entity = :entity',
-      ExpressionAttributeValues: { ':region': region, ':entity': 'Cell' },
+      UpdateExpression: 'SET activeRegion = :region, activeSince = :since, entity = :entity',
+      ExpressionAttributeValues: { ':region': region, ':since': since, ':entity': 'Cell' },
     }),
   );
+}
+
+/**
+ * Since when the cell's database has been active where it is: a snapshot taken before that is of a
+ * cluster the failover left, not of the one serving now (absent: never moved).
+ */
+export async function cellActiveSince(ctx: StoreContext, cellId: string): Promise<string | undefined> {
+  const stored = await getItem(ctx, keys.cell(cellId));
+  return typeof stored?.activeSince === 'string' ? stored.activeSince : undefined;
 }
 
 export async function cellActiveRegion(ctx: StoreContext, cellId: string): Promise<string | undefined> {
   const stored = await getItem(ctx, keys.cell(cellId));
   return typeof stored?.activeRegion === 'string' ? stored.activeRegion : undefined;
+}
+
+/**
+ * Where a backup-restore cell's snapshot copies stand in the region a failover would restore it in,
+ * as the job that keeps them last saw it: what a restore there would get back, and why it may be
+ * falling behind. Written by that region's job only (the one the copies go into).
+ */
+export interface CellDrSnapshots {
+  /** The region holding the copies. */
+  region: string;
+  /** Source creation time of the newest available copy: the data a restore there would get back. */
+  newestCopyAt?: string;
+  newestCopyIdentifier?: string;
+  /** A newer copy still on its way. */
+  copying?: string;
+  lastRunAt: string;
+  /** What the last run could not do (absent when it did all it had to). */
+  lastError?: string;
+}
+
+export async function setCellDrSnapshots(ctx: StoreContext, cellId: string, record: CellDrSnapshots): Promise<void> {
+  await ctx.client.send(
+    new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: keys.cell(cellId),
+      UpdateExpression: 'SET drSnapshots = :record, entity = :entity',
+      ExpressionAttributeValues: { ':record': record, ':entity': 'Cell' },
+    }),
+  );
+}
+
+export async function cellDrSnapshots(ctx: StoreContext, cellId: string): Promise<CellDrSnapshots | undefined> {
+  const stored = await getItem(ctx, keys.cell(cellId));
+  const record = stored?.drSnapshots;
+  return record && typeof record === 'object' ? (record as CellDrSnapshots) : undefined;
 }

@@ -19,7 +19,7 @@ import type {
   Tenant,
   TenantStatus,
 } from '#shared/domain/types.ts';
-import { cellLoads, releaseCellSlot, reserveCellSlot, cellActiveRegion, setCellActiveRegion } from './cells.ts';
+import { cellLoads, releaseCellSlot, reserveCellSlot, cellActiveRegion, cellActiveSince, setCellActiveRegion, cellDrSnapshots, setCellDrSnapshots, type CellDrSnapshots } from './cells.ts';
 import { appendChange, listChanges, type ChangeInput } from './changes.ts';
 import { getDesiredState, putDesiredState, type DesiredState } from './desired-state.ts';
 import { documentClient, type StoreContext } from './dynamo.ts';
@@ -274,8 +274,20 @@ export class FleetRepository {
     return cellActiveRegion(this.ctx, cellId);
   }
 
-  setCellActiveRegion(cellId: string, region: string): Promise<void> {
-    return setCellActiveRegion(this.ctx, cellId, region);
+  cellActiveSince(cellId: string): Promise<string | undefined> {
+    return cellActiveSince(this.ctx, cellId);
+  }
+
+  setCellActiveRegion(cellId: string, region: string, since?: string): Promise<void> {
+    return setCellActiveRegion(this.ctx, cellId, region, since);
+  }
+
+  /** Where a backup-restore cell's snapshot copies stand in the region that keeps them. */
+  cellDrSnapshots(cellId: string): Promise<CellDrSnapshots | undefined> {
+    return cellDrSnapshots(this.ctx, cellId);
+  }
+  setCellDrSnapshots(cellId: string, record: CellDrSnapshots): Promise<void> {
+    return setCellDrSnapshots(this.ctx, cellId, record);
   }
 
   reserveCellSlot(cellId: string, tenantId: string, capacity: number): Promise<boolean> {

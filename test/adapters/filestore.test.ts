@@ -111,7 +111,7 @@ describe('ensureDedicatedBucket', () => {
 });
 
 describe('ensureBucketReplication', () => {
-  it('replicates every object and delete marker to the DR bucket, re-encrypting KMS objects with the DR key', async () => {
+  it('replicates every object and delete marker to the DR bucket, re-encrypting KMS objects with the DR key, with replication metrics on', async () => {
     // prepare
     s3.on(PutBucketReplicationCommand).resolves({});
 
@@ -137,7 +137,8 @@ describe('ensureBucketReplication', () => {
               Filter: {},
               DeleteMarkerReplication: { Status: 'Enabled' },
               SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
-              Destination: { Bucket: 'arn:aws:s3:::odoo-acme-1-eu-central-1', StorageClass: 'STANDARD', EncryptionConfiguration: { ReplicaKmsKeyID: 'alias/odoo-tenants' } },
+              // Metrics without ReplicationTime: S3 then publishes ReplicationLatency, which failover readiness reads.
+              Destination: { Bucket: 'arn:aws:s3:::odoo-acme-1-eu-central-1', StorageClass: 'STANDARD', EncryptionConfiguration: { ReplicaKmsKeyID: 'alias/odoo-tenants' }, Metrics: { Status: 'Enabled' } },
             },
           ],
         },

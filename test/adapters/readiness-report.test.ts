@@ -74,7 +74,7 @@ describe('the scheduled failover readiness report', () => {
 
     const acme = await repo.requireTenant('acme');
     expect(acme.drReadiness).toMatchObject({ checkedAt: h.clock.now().toISOString(), fromRegion: PRIMARY, toRegion: DR, ready: true, wouldMiss: [], expectedDataLossSeconds: 120 });
-    expect(acme.drReadiness!.checks.map((c) => c.name)).toEqual(['secondary-healthy', 'secondary-promotable', 'engine-version', 'dr-capacity', 'rpo', 'rto', 'primary-reachable', 'lag-can-reach-zero']);
+    expect(acme.drReadiness!.checks.map((c) => c.name)).toEqual(['secondary-healthy', 'secondary-promotable', 'engine-version', 'dr-capacity', 'rpo', 'rto', 'filestore-backlog', 'primary-reachable', 'lag-can-reach-zero']);
     // Never a write of the tenant: no version bump.
     expect(acme.version).toBe(1);
 
@@ -125,7 +125,8 @@ describe('the scheduled failover readiness report', () => {
     expect(result).toMatchObject({ tenants: 4, notReady: 4, wouldMissRpo: 1 });
     const acme = await repo.requireTenant('acme');
     expect(acme.drReadiness).toMatchObject({ ready: false, expectedDataLossSeconds: 720, wouldMiss: [] });
-    expect(failed(acme)).toEqual(['primary-reachable']);
+    // The filestore backlog is published in the region that is down: unknown, a warning.
+    expect(failed(acme)).toEqual(['filestore-backlog', 'primary-reachable']);
     expect(acme.drReadiness!.checks.find((c) => c.name === 'engine-version')).toMatchObject({ passed: true });
     expect(points(DR).find((p) => p.name === 'TenantsNotReady' && p.criticality === 'fleet')).toEqual({ name: 'TenantsNotReady', criticality: 'fleet', value: 4 });
   });

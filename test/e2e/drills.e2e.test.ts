@@ -115,7 +115,7 @@ describe('an on-demand drill of a pooled tenant', () => {
   });
 
   it('restored into an isolated drill cluster, never the production name, and deleted it', async () => {
-    expect(record.target).toMatchObject({ clusterIdentifier: expect.stringMatching(/^odoo-drill-dr-pooled-/), sourceClusterIdentifier: 'odoo-cell-a', dbSubnetGroupName: plane.config.drills.dbSubnetGroupName });
+    expect(record.target).toMatchObject({ clusterIdentifier: expect.stringMatching(/^odoo-drill-dr-pooled-/), sourceClusterIdentifier: 'odoo-cell-c', dbSubnetGroupName: plane.config.drills.dbSubnetGroupName });
     expect(record.teardown).toEqual({ [record.target!.clusterIdentifier]: 'absent' });
     expect(await drillLeftovers()).toEqual([]);
   });

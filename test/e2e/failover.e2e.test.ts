@@ -178,7 +178,9 @@ describe('approval and one failover per tenant', () => {
 describe('an unplanned region failover', () => {
   const ids: string[] = [];
   it('moves every tenant of the failed region using only the DR region, most critical first, records the data-loss window, and once the region is back keeps and rebuilds the old primaries and fails back', async () => {
-    await provision('fo-low1', { criticality: 'low' });
+    // Heavy customization keeps a low tenant on a cell with a global database (pilot light); the
+    // backup-restore cell has its own test (failover-backup-restore.e2e.test.ts).
+    await provision('fo-low1', { criticality: 'low', customization: 'heavy' });
     await provision('fo-std1', { criticality: 'standard' });
     await heartbeat();
     const active = (await api<{ items: Tenant[] }>(plane, 'GET', '/v1/tenants?status=ACTIVE')).body.items.filter((t) => t.activeRegion === PRIMARY);

@@ -435,7 +435,7 @@ describe('the drill functions', () => {
         ['drill-sweeper', 'odoo-fleet', 'rate(1 hour)', 'functions/drill/sweep-drill-leftovers.ts'],
       ]),
     );
-    // The drills' five, and the failover readiness report in the same group (test/infra/failover.test.ts).
-    expect(schedules.map((s) => s.name).sort()).toEqual(['drill-heartbeat', 'drill-run-critical', 'drill-run-low', 'drill-run-standard', 'drill-sweeper', 'failover-readiness']);
+    // The drills' five, and in the same group the failover readiness report (test/infra/failover.test.ts) and the cells' snapshot copies (test/infra/snapshot-copies.test.ts).
+    expect(schedules.map((s) => s.name).sort()).toEqual(['cell-snapshot-copies', 'drill-heartbeat', 'drill-run-critical', 'drill-run-low', 'drill-run-standard', 'drill-sweeper', 'failover-readiness']);
   });
 });

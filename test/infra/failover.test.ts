@@ -282,7 +282,7 @@ describe('failover step permissions', () => {
     expect(events.sort()).toEqual([`arn:aws:events:${DR}:${ACCOUNT}:event-bus/default`, `arn:aws:events:${PRIMARY}:${ACCOUNT}:event-bus/default`]);
   });
 
-  it('grant no failover step a wildcard resource but for CloudWatch metrics, nor a wildcard action but on the table key', () => {
+  it('grant no failover step a wildcard resource but for CloudWatch metrics and quota reads, nor a wildcard action but on the table key', () => {
     // Prepare
     const entries = Object.keys(HANDLER_CAPABILITIES).filter((e) => e.startsWith('functions/failover/'));
 
@@ -295,7 +295,7 @@ describe('failover step permissions', () => {
     const unrestrictedActions = new Set(anyResource.flatMap((s) => s.actions));
 
     // Assess
-    expect([...unrestrictedActions].sort()).toEqual(['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
+    expect([...unrestrictedActions].sort()).toEqual(['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData', 'servicequotas:GetAWSDefaultServiceQuota', 'servicequotas:GetServiceQuota']);
     // The table's key grant (kms:ReEncrypt*, kms:GenerateDataKey*) is the only wildcard action, on the one key.
     for (const entry of entries) expect(statementsOf(entry).flatMap(actionsOf).filter((a) => a.includes('*') && !a.startsWith('kms:')), entry).toEqual([]);
   });
@@ -363,23 +363,48 @@ describe('the failover readiness report', () => {
     ]);
   });
 
-  it('may describe clusters in both regions and global databases, read metrics, publish to Odoo/Failover only and describe EKS clusters', () => {
+  it('may describe clusters in both regions and global databases, read metrics and quotas, publish to Odoo/Failover only, describe EKS clusters and list their node groups, read the buckets replication, and keep, delete and rebuild old primaries', () => {
     // Act
     const actions = new Set(statementsOf(READINESS_HANDLER).flatMap(actionsOf).filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('kms:') && !a.startsWith('logs:')));
     const clusters = grantedResources(READINESS_HANDLER, 'rds:DescribeDBClusters');
     const globals = grantedResources(READINESS_HANDLER, 'rds:DescribeGlobalClusters');
     const published = granting(READINESS_HANDLER, 'cloudwatch:PutMetricData');
     const eks = grantedResources(READINESS_HANDLER, 'eks:DescribeCluster');
+    const nodegroups = grantedResources(READINESS_HANDLER, 'eks:ListNodegroups');
+    const replication = grantedResources(READINESS_HANDLER, 's3:GetReplicationConfiguration');
 
     // Assess
     expect([...actions].sort()).toEqual([
       'cloudwatch:GetMetricData',
       'cloudwatch:PutMetricData',
       'eks:DescribeCluster',
+      'eks:ListNodegroups',
+      // The old primaries a failover left: snapshot, detach, delete, create again as a secondary.
+      'rds-data:ExecuteStatement',
+      'rds:AddTagsToResource',
+      'rds:CreateDBCluster',
+      'rds:CreateDBClusterSnapshot',
+      'rds:CreateDBInstance',
+      'rds:DeleteDBCluster',
+      'rds:DeleteDBInstance',
       'rds:DescribeDBClusterSnapshots',
       'rds:DescribeDBClusters',
+      'rds:DescribeDBInstances',
       'rds:DescribeGlobalClusters',
+      'rds:ModifyDBCluster',
+      'rds:RemoveFromGlobalCluster',
+      's3:GetReplicationConfiguration',
+      's3:PutObject',
+      'secretsmanager:GetSecretValue',
+      'servicequotas:GetAWSDefaultServiceQuota',
+      'servicequotas:GetServiceQuota',
     ]);
+    // Deleting is limited to the fleet's own names and the cells' clusters; keys only through RDS.
+    expect(grantedResources(READINESS_HANDLER, 'rds:DeleteDBCluster')).toEqual(expect.arrayContaining([rds(PRIMARY, 'cluster:odoo-*'), rds(DR, 'cluster:odoo-*')]));
+    expect(grantedResources(READINESS_HANDLER, 'rds:DeleteDBCluster').every((r) => /^arn:aws:rds:[a-z0-9-]+:\d+:(cluster|db):/.test(String(r)))).toBe(true);
+    expect(granting(READINESS_HANDLER, 'kms:CreateGrant').every((st) => JSON.stringify(st.Condition ?? {}).includes('kms:ViaService'))).toBe(true);
+    expect(nodegroups.sort()).toEqual([`arn:aws:eks:${DR}:${ACCOUNT}:cluster/odoo-fleet-dr`, `arn:aws:eks:${PRIMARY}:${ACCOUNT}:cluster/odoo-fleet-primary`]);
+    expect(replication).toEqual(expect.arrayContaining(['arn:aws:s3:::odoo-*', `arn:aws:s3:::${exampleFleetConfig().cells[0]!.bucket}`, `arn:aws:s3:::odoo-cell-a-${ACCOUNT}-${DR}`]));
     expect(clusters).toEqual(expect.arrayContaining([rds(PRIMARY, 'cluster:odoo-*'), rds(DR, 'cluster:odoo-*'), rds(DR, 'cluster:cellsecondary-a')]));
     expect(globals.sort()).toEqual([`arn:aws:rds::${ACCOUNT}:global-cluster:cellglobal-a`, `arn:aws:rds::${ACCOUNT}:global-cluster:odoo-*`]);
     expect(published.map((s) => s.Condition)).toEqual([{ StringEquals: { 'cloudwatch:namespace': 'Odoo/Failover' } }]);

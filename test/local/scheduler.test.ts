@@ -475,7 +475,7 @@ describe('on the local control plane', () => {
     // Assess
     expect(moved.status).toBe(200);
     expect(before.firing).toBe(true);
-    expect(before.schedules.map((s) => s.name).sort()).toEqual(['drill-heartbeat', 'drill-run-critical', 'drill-run-low', 'drill-run-standard', 'drill-sweeper', 'failover-readiness']);
+    expect(before.schedules.map((s) => s.name).sort()).toEqual(['cell-snapshot-copies', 'drill-heartbeat', 'drill-run-critical', 'drill-run-low', 'drill-run-standard', 'drill-sweeper', 'failover-readiness']);
     const results = Object.fromEntries(after.schedules.map((s) => [s.name, s.lastFire?.result?.status]));
     expect(results).toEqual({
       'drill-run-critical': 'STARTED',
@@ -484,6 +484,7 @@ describe('on the local control plane', () => {
       'drill-heartbeat': 'SUCCEEDED',
       'drill-sweeper': 'SUCCEEDED',
       'failover-readiness': 'SUCCEEDED',
+      'cell-snapshot-copies': 'SUCCEEDED',
     });
     const runs = plane.runner.listExecutions({ stateMachineArn: plane.runner.stateMachineArn('odoo-fleet-drill-run') });
     expect(runs.map((e) => [JSON.parse(e.input) as unknown, e.status]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([

@@ -31,13 +31,21 @@ describe('simulated DR copies', () => {
   });
   afterAll(async () => h.stop());
 
-  it("starts each cell with its DR copy: a global database whose headless secondary is in the DR region, the master secret's replica, and a versioned DR bucket the cell's bucket replicates to", () => {
+  it("starts each cell with its DR copy: the master secret's replica, a versioned DR bucket the cell's bucket replicates to, and a global database whose headless secondary is in the DR region (none for a backup-restore cell)", () => {
     // act
     const inventory = h.sim.inventory();
 
     // assess
     for (const c of h.config.cells) {
       const dr = c.dr!;
+      const secretName = c.masterSecretArn.split(':secret:')[1]!.replace(/-[A-Za-z0-9]{6}$/, '');
+      expect(inventory.regions[DR]!.secrets).toContainEqual({ name: secretName, replicaOf: PRIMARY });
+      expect(inventory.regions[DR]!.s3.buckets).toContainEqual(expect.objectContaining({ name: dr.bucket, versioning: 'Enabled' }));
+      if (!dr.globalClusterIdentifier) {
+        // Backup-restore: no cluster there; its snapshot copies are the control plane's to make.
+        expect(inventory.regions[DR]!.rds.clusters.find((x) => x.identifier === dr.auroraClusterIdentifier)).toBeUndefined();
+        continue;
+      }
       expect(inventory.globalClusters).toContainEqual({
         identifier: dr.globalClusterIdentifier,
         status: 'available',
@@ -49,8 +57,6 @@ describe('simulated DR copies', () => {
       });
       const secondary = inventory.regions[DR]!.rds.clusters.find((x) => x.identifier === dr.auroraClusterIdentifier);
       expect(secondary).toMatchObject({ status: 'available', globalCluster: dr.globalClusterIdentifier, replicaOf: c.auroraClusterArn, instances: [], deletionProtection: true, storageEncrypted: true });
-      const secretName = c.masterSecretArn.split(':secret:')[1]!.replace(/-[A-Za-z0-9]{6}$/, '');
-      expect(inventory.regions[DR]!.secrets).toContainEqual({ name: secretName, replicaOf: PRIMARY });
       expect(inventory.regions[PRIMARY]!.secrets).toContainEqual({ name: secretName, replicas: [DR] });
       expect(inventory.regions[DR]!.s3.buckets).toContainEqual(expect.objectContaining({ name: dr.bucket, versioning: 'Enabled' }));
       expect(inventory.regions[PRIMARY]!.s3.buckets).toContainEqual(expect.objectContaining({ name: c.bucket, replicatesTo: [dr.bucket] }));

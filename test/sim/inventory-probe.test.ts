@@ -43,11 +43,12 @@ describe('inventory and Odoo probe of the simulated cloud', () => {
     expect(primary.rds.clusters.map((c) => [c.identifier, c.status])).toEqual([
       ['odoo-cell-a', 'available'],
       ['odoo-cell-b', 'available'],
+      ['odoo-cell-c', 'available'],
     ]);
     expect(primary.eks.clusters.map((c) => c.name)).toEqual(['fleet-euw1']);
     expect(inv.regions['eu-central-1']!.eks.clusters.map((c) => c.name)).toEqual(['fleet-euc1']);
     expect(primary.s3.buckets.map((b) => b.name).sort()).toEqual([h.config.archiveBucket, ...h.config.cells.map((c) => c.bucket)].sort());
-    expect(primary.secrets.map((s) => s.name)).toEqual(['odoo/cells/cell-a/master', 'odoo/cells/cell-b/master']);
+    expect(primary.secrets.map((s) => s.name)).toEqual(['odoo/cells/cell-a/master', 'odoo/cells/cell-b/master', 'odoo/cells/cell-c/master']);
     expect(inv.route53.zones).toEqual([{ id: h.config.hostedZoneId, name: 'odoo.local.test.' }]);
   });
 

@@ -27,4 +27,14 @@ describe('measuring a failover', () => {
     });
     expect(measureFailover({ startedAt: start, mode: 'unplanned' })).toEqual({ dataLossWindowSeconds: null, dataLossBasis: 'unknown' });
   });
+
+  it("takes a restored snapshot's age at the failover request as the window when the old primary cannot be read, and heartbeats when it can", () => {
+    expect(measureFailover({ startedAt: start, mode: 'unplanned', lagAtPromotionSeconds: null, oldNewestHeartbeat: null, newNewestHeartbeat: '2026-11-30T06:00:00.000Z', snapshotAt: '2026-11-30T06:00:00.000Z' })).toEqual({
+      dataLossWindowSeconds: 6 * 3600,
+      dataLossBasis: 'snapshot-age',
+    });
+    expect(
+      measureFailover({ startedAt: start, mode: 'unplanned', oldNewestHeartbeat: '2026-11-30T09:30:00.000Z', newNewestHeartbeat: '2026-11-30T06:00:00.000Z', snapshotAt: '2026-11-30T06:00:00.000Z' }),
+    ).toEqual({ dataLossWindowSeconds: 3.5 * 3600, dataLossBasis: 'heartbeats' });
+  });
 });

@@ -60,8 +60,12 @@ describe('failover readiness', () => {
     const backups = evaluateReadiness({ ...warm, posture: 'backup-restore', mode: 'unplanned', rpoSeconds: 86_400, newestReplicatedBackupAt: '2026-11-30T06:00:00.000Z' });
     expect(backups).toMatchObject({ ready: true, expectedDataLossSeconds: 21_600, wouldMiss: [] });
     expect(evaluateReadiness({ ...warm, posture: 'backup-restore', mode: 'unplanned', newestReplicatedBackupAt: null }).ready).toBe(false);
-    // A switchover of backup-restore cannot drain anything: refused.
-    expect(failed(evaluateReadiness({ ...warm, posture: 'backup-restore', rpoSeconds: 86_400, newestReplicatedBackupAt: '2026-11-30T06:00:00.000Z' }))).toEqual(['lag-can-reach-zero']);
+    // A planned move of backup-restore restores a snapshot of the fenced primary: nothing to drain, nothing lost.
+    const planned = evaluateReadiness({ ...warm, posture: 'backup-restore', rpoSeconds: 86_400, newestReplicatedBackupAt: '2026-11-30T06:00:00.000Z' });
+    expect(failed(planned)).toEqual([]);
+    expect(planned.checks.find((c) => c.name === 'lag-can-reach-zero')?.detail).toMatch(/snapshot of the fenced primary/);
+    // ... but it still needs the primary to answer.
+    expect(failed(evaluateReadiness({ ...warm, posture: 'backup-restore', primaryReachable: false, rpoSeconds: 86_400, newestReplicatedBackupAt: '2026-11-30T06:00:00.000Z' }))).toEqual(['primary-reachable']);
   });
 
   it('counts a filestore backlog over the RPO as a miss, and an unknown lag as unknown', () => {
@@ -70,16 +74,22 @@ describe('failover readiness', () => {
     expect(unknown).toMatchObject({ ready: true, expectedDataLossSeconds: null });
     expect(unknown.checks.find((c) => c.name === 'rpo')).toMatchObject({ passed: false, blocking: false });
   });
+
+  it('reports an unknown filestore backlog as a failed warning, not as a missed RPO', () => {
+    const r = evaluateReadiness({ ...warm, mode: 'unplanned', filestoreBacklogSeconds: null });
+    expect(r).toMatchObject({ ready: true, wouldMiss: [] });
+    expect(r.checks.find((c) => c.name === 'filestore-backlog')).toEqual({ name: 'filestore-backlog', passed: false, blocking: false, detail: 'filestore replication backlog unknown' });
+  });
 });
 
 describe('the expected failover time against the RTO', () => {
-  const e = { promote: 120, writerInstance: 600, nodeGroup: 300, pods: 120, dns: 60 };
+  const e = { promote: 120, restore: 2_400, writerInstance: 600, nodeGroup: 300, pods: 120, dns: 60 };
 
-  it('adds what the posture and model need: a headless writer for pilot light, a node group for dedicated tenants', () => {
+  it('adds what the posture and model need: a headless writer for pilot light, a restore for backup-restore, a node group for dedicated tenants', () => {
     expect(expectedFailoverSeconds('warm-standby', 'dedicated', e)).toBe(120 + 300 + 120 + 60);
     expect(expectedFailoverSeconds('pilot-light', 'pooled', e)).toBe(120 + 600 + 120 + 60);
     expect(expectedFailoverSeconds('pilot-light', 'dedicated', e)).toBe(120 + 600 + 300 + 120 + 60);
-    expect(expectedFailoverSeconds('backup-restore', 'pooled', e)).toBeNull();
+    expect(expectedFailoverSeconds('backup-restore', 'pooled', e)).toBe(2_400 + 120 + 60);
   });
 
   it('warns, without blocking, when the expected time exceeds the target, and says it cannot estimate a restore', () => {

@@ -187,6 +187,28 @@ describe('decidePlacement: sizing', () => {
   });
 });
 
+describe('decidePlacement: cells by how they are protected in the DR region', () => {
+  const restoreCell = cell('cell-r', 90, { protection: 'backup-restore' });
+  const globalCell = cell('cell-g', 10, { protection: 'pilot-light' });
+
+  it('sends a backup-restore tenant to a cell protected by snapshot copies first, even when a cell with a global database has more room', () => {
+    const decision = decidePlacement({ profile: profile({ criticality: 'low' }), region, cells: [globalCell, restoreCell], dedicatedCluster });
+    expect(decision).toMatchObject({ ok: true, placement: { cell: 'cell-r', drPosture: 'backup-restore' } });
+  });
+
+  it('never sends a pilot-light tenant to a cell protected by snapshot copies only, and says why when nothing else fits', () => {
+    expect(decidePlacement({ profile: profile({ criticality: 'standard' }), region, cells: [restoreCell, globalCell], dedicatedCluster })).toMatchObject({ ok: true, placement: { cell: 'cell-g' } });
+    const refused = decidePlacement({ profile: profile({ criticality: 'standard' }), region, cells: [restoreCell], dedicatedCluster });
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.reason).toMatch(/cell-r is protected by snapshot copies only, not enough for pilot light/);
+  });
+
+  it('falls back to a cell with a global database for a backup-restore tenant when the snapshot-copy cells are full', () => {
+    const full = cell('cell-r', 100, { protection: 'backup-restore' });
+    expect(decidePlacement({ profile: profile({ criticality: 'low' }), region, cells: [full, globalCell], dedicatedCluster })).toMatchObject({ ok: true, placement: { cell: 'cell-g' } });
+  });
+});
+
 describe('decidePlacement: cell choice', () => {
   const place = (cells: CellLoad[], p: Partial<TenantProfile> = {}) => decidePlacement({ profile: profile(p), region, cells, dedicatedCluster });
 

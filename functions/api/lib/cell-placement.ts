@@ -5,6 +5,7 @@
  * fresh loads and is refused if nothing fits.
  */
 import type { FleetConfig } from '#shared/domain/fleet-config.ts';
+import { cellDrPosture } from '#shared/domain/fleet-lookup.ts';
 import { decidePlacement, type CellLoad } from '#shared/domain/placement.ts';
 import type { Placement, TenantProfile } from '#shared/domain/types.ts';
 import { AppError } from '#shared/lib/errors.ts';
@@ -21,6 +22,7 @@ async function cellLoads(repo: FleetRepository, config: FleetConfig): Promise<Ce
     capacity: c.capacity,
     load: loads[c.id] ?? 0,
     accepts: [...c.accepts],
+    protection: cellDrPosture(c),
   }));
 }
 

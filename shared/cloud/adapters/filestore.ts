@@ -101,10 +101,15 @@ export interface BucketReplicationInput {
   destinationKmsKeyId?: string;
 }
 
+/** The id of the dedicated buckets' replication rule: the `RuleId` of its replication metrics. */
+export const DR_REPLICATION_RULE_ID = 'dr-copy';
+
 /**
  * Replicates every new object version (and delete markers, so a deletion is not undone by a
  * failover) of a dedicated tenant's bucket to its DR bucket. Both buckets must be versioned. Put
  * every time: the call replaces the whole configuration, so a retry converges on this one.
+ * Replication metrics are on so failover readiness can read the backlog (`ReplicationLatency`);
+ * they need no Replication Time Control, whose 15-minute SLA is not bought here.
  */
 export async function ensureBucketReplication(s3: S3Client, input: BucketReplicationInput): Promise<void> {
   const kms = input.destinationKmsKeyId;
@@ -115,13 +120,18 @@ export async function ensureBucketReplication(s3: S3Client, input: BucketReplica
         Role: input.roleArn,
         Rules: [
           {
-            ID: 'dr-copy',
+            ID: DR_REPLICATION_RULE_ID,
             Status: 'Enabled',
             Priority: 1,
             Filter: {},
             DeleteMarkerReplication: { Status: 'Enabled' },
             ...(kms ? { SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } } } : {}),
-            Destination: { Bucket: `arn:aws:s3:::${input.destinationBucket}`, StorageClass: 'STANDARD', ...(kms ? { EncryptionConfiguration: { ReplicaKmsKeyID: kms } } : {}) },
+            Destination: {
+              Bucket: `arn:aws:s3:::${input.destinationBucket}`,
+              StorageClass: 'STANDARD',
+              ...(kms ? { EncryptionConfiguration: { ReplicaKmsKeyID: kms } } : {}),
+              Metrics: { Status: 'Enabled' },
+            },
           },
         ],
       },

@@ -77,6 +77,12 @@ export interface RestoreTarget {
   tags: Record<string, string>;
   /** @default true: it is about to hold a customer's production data */
   deletionProtection?: boolean;
+  /**
+   * @default true. False keeps the master password the snapshot carries, for a cluster whose
+   * master secret is the control plane's own (a cell's, replicated across regions): an RDS-managed
+   * password would change it under that secret.
+   */
+  manageMasterPassword?: boolean;
 }
 
 export type RestoreSource = { snapshotIdentifier: string } | { sourceClusterIdentifier: string; restoreTime?: Date };
@@ -138,7 +144,7 @@ export async function ensureRestoredCluster(rds: RDSClient, source: RestoreSourc
 
   const instancesAvailable = await ensureClusterInstances(rds, { clusterIdentifier, instanceIdentifiers, instanceClass: target.instanceClass, tags: tagList(target.tags) });
   if (cluster.Status !== 'available' || !instancesAvailable) return { ...summary, status: 'creating' };
-  if (!cluster.MasterUserSecret?.SecretArn) {
+  if (target.manageMasterPassword !== false && !cluster.MasterUserSecret?.SecretArn) {
     try {
       await rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: clusterIdentifier, ManageMasterUserPassword: true, ApplyImmediately: true }));
     } catch (err) {
