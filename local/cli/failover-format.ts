@@ -8,7 +8,7 @@
 import { failoverTransitions, FAILOVER_STATUSES, type FailoverStatus } from '#shared/domain/failover-lifecycle.ts';
 import type { FailoverUnit } from '#shared/domain/failover-plan.ts';
 import type { ReadinessCheck } from '#shared/domain/failover-readiness.ts';
-import type { Failover, FailoverStepTiming, FailoverTenant } from '#shared/domain/failover-types.ts';
+import type { Failover, FailoverStepTiming, FailoverTenant, OldPrimary } from '#shared/domain/failover-types.ts';
 import { pairs, seconds, table } from './format.ts';
 
 export type FailoverView = { failover: Failover; tenants: FailoverTenant[] };
@@ -159,7 +159,22 @@ export function formatFailover(v: FailoverView): string {
   ]);
   const approval = f.status === 'AWAITING_APPROVAL' ? `\n\n${approvalHint(f)}` : '';
   const left = f.skipped?.length ? `\n\nLeft out (in scope, not moved):\n${f.skipped.map((s) => `  ${s.tenantId}: ${s.reason}`).join('\n')}` : '';
-  return `${head}${approval}\n\n${unitsText(v)}${left}`;
+  return `${head}${approval}\n\n${unitsText(v)}${left}${oldPrimariesText(f)}`;
+}
+
+const OLD_PRIMARY_TEXT: Record<OldPrimary['status'], string> = {
+  PENDING: 'waiting for its region to answer and its snapshot',
+  PRESERVED: 'snapshot kept',
+  REBUILDING: 'being made the DR copy again',
+  REPLICATED: 'the DR copy again: a planned failback can go',
+};
+
+/** What the failover left in the region it left, and whether the way back is open (the scheduled readiness run moves it on). */
+function oldPrimariesText(f: Failover): string {
+  if (!f.oldPrimaries?.length) return '';
+  const line = (o: OldPrimary) =>
+    `  ${o.clusterIdentifier} in ${o.region} (${o.unit}): ${o.status}, ${OLD_PRIMARY_TEXT[o.status]}${o.snapshotIdentifier ? `; snapshot ${o.snapshotIdentifier}` : ''}${o.lastError ? `; last error: ${o.lastError}` : ''}`;
+  return `\n\nLeft behind (old primaries):\n${f.oldPrimaries.map(line).join('\n')}`;
 }
 
 const more = (nextCursor: string | null | undefined) => (nextCursor ? `\n\nMore: --cursor ${nextCursor}` : '');

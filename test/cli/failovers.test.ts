@@ -274,6 +274,29 @@ describe('formatFailover', () => {
     expect(out).toBe(SUCCEEDED_FAILOVER);
   });
 
+  it('says what the failover left in the region it left, and when a planned failback can go', () => {
+    const base = succeeded();
+    const out = formatFailover({
+      ...base,
+      failover: {
+        ...base.failover,
+        oldPrimaries: [
+          { unit: 'cell:cell-c', region: 'eu-west-1', clusterIdentifier: 'odoo-cell-c', status: 'REPLICATED', snapshotIdentifier: 'odoo-cell-c-fo-1', attempts: 0 },
+          { unit: 'tenant:globex', region: 'eu-west-1', clusterIdentifier: 'odoo-globex', status: 'PENDING', attempts: 3, lastError: 'TimeoutError: no answer in 30 s' },
+        ],
+      },
+    });
+
+    expect(out.endsWith(
+      [
+        'Left behind (old primaries):',
+        '  odoo-cell-c in eu-west-1 (cell:cell-c): REPLICATED, the DR copy again: a planned failback can go; snapshot odoo-cell-c-fo-1',
+        '  odoo-globex in eu-west-1 (tenant:globex): PENDING, waiting for its region to answer and its snapshot; last error: TimeoutError: no answer in 30 s',
+      ].join('\n'),
+    )).toBe(true);
+    expect(formatFailover(base)).not.toContain('Left behind');
+  });
+
   it('lists the failed readiness checks blocking ones first, and says what a refused failover did not measure', () => {
     const refused: FailoverView = {
       failover: aFailover({
