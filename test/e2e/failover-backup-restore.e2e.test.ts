@@ -8,12 +8,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalControlPlane } from '#local/control-plane.ts';
-import { writeHeartbeats } from '#functions/drill/write-heartbeats.ts';
 import { keepCellSnapshotCopies } from '#shared/cloud/cell-snapshot-copies.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import { preserveOldPrimaries } from '#shared/cloud/old-primaries.ts';
-import type { Failover, FailoverTenant } from '#shared/domain/failover-types.ts';
+import type { Failover } from '#shared/domain/failover-types.ts';
 import type { Operation, Tenant } from '#shared/domain/types.ts';
+import { failoverApi } from '../support/failover-plane.ts';
 import { api, startPlane, tenantBody, waitForOperation } from '../support/local-plane.ts';
 
 let plane: LocalControlPlane;
@@ -27,30 +27,12 @@ afterAll(async () => {
   await plane?.close();
 });
 
-type View = { failover: Failover; tenants: FailoverTenant[] };
-const view = async (id: string) => (await api<View>(plane, 'GET', `/v1/failovers/${id}`)).body;
 const tenant = async (id: string) => (await api<Tenant>(plane, 'GET', `/v1/tenants/${id}`)).body;
-
-async function waitForFailover(id: string, until: (f: Failover) => boolean = (f) => !!f.endedAt): Promise<View> {
-  for (let i = 0; i < 6000; i++) {
-    const v = await view(id);
-    if (until(v.failover)) {
-      if (v.failover.endedAt && v.failover.executionArn) await plane.runner.listExecutions().find((e) => e.executionArn === v.failover.executionArn)?.done;
-      return view(id);
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`failover ${id} did not get there`);
-}
-
-const start = (body: Record<string, unknown>, actor = 'alice') => api<View>(plane, 'POST', '/v1/failovers', body, { 'x-actor': actor });
-const setFaults = async (rules: unknown[]) => expect((await api(plane, 'POST', '/_local/faults', { rules })).status).toBe(200);
-const clearFaults = async () => void (await api(plane, 'DELETE', '/_local/faults'));
-
-async function heartbeat(): Promise<void> {
-  expect((await writeHeartbeats(plane.repo, plane.config)).failed).toEqual([]);
-  plane.clock.advance(5);
-}
+const f = () => failoverApi(plane);
+const view = (id: string) => f().view(id);
+const waitForFailover = (id: string, until?: (x: Failover) => boolean) => f().waitForFailover(id, until);
+const start = (body: Record<string, unknown>, actor = 'alice') => f().start(body, actor);
+const heartbeat = () => f().heartbeat();
 
 type Inventory = { regions: Record<string, { rds: { clusters: { identifier: string; status: string }[]; snapshots: { identifier: string; cluster: string; status: string }[] } }> };
 const inventory = async () => (await api<Inventory>(plane, 'GET', '/_local/cloud')).body;
@@ -94,7 +76,7 @@ describe('a backup-restore cell', () => {
     await heartbeat();
 
     // The home region goes dark; the cell is restored in the DR region.
-    await setFaults([{ service: '*', region: PRIMARY, effect: 'unreachable' }]);
+    await f().setFaults([{ service: '*', region: PRIMARY, effect: 'unreachable' }]);
     const res2 = await start({ scope: 'cell', cell: 'cell-c', fromRegion: PRIMARY, toRegion: DR, mode: 'unplanned', reason: `${PRIMARY} is down` });
     expect(res2.status, JSON.stringify(res2.body)).toBe(202);
     const id = res2.body.failover.failoverId;
@@ -111,7 +93,7 @@ describe('a backup-restore cell', () => {
 
     // The region is back: the old cluster is kept as a snapshot, the window re-measured by the
     // heartbeats it held, then it is retired; copies of the restored cluster flow home.
-    await clearFaults();
+    await f().clearFaults();
     await preserveOldPrimaries(plane.repo, plane.config, cloud(), plane.clock.now());
     for (let i = 0; i < 100 && (await view(id)).failover.oldPrimaries?.[0]?.status === 'PENDING'; i++) {
       plane.clock.advance(60);

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalControlPlane } from '#local/control-plane.ts';
 import { runningStandardVcpus } from '#shared/cloud/adapters/service-quotas.ts';
 import { cloud } from '#shared/cloud/clients.ts';
-import type { Failover, FailoverTenant } from '#shared/domain/failover-types.ts';
+import type { Failover } from '#shared/domain/failover-types.ts';
 import type { Operation, Tenant } from '#shared/domain/types.ts';
+import { failoverApi, type FailoverView } from '../support/failover-plane.ts';
 import { api, dedicatedProfile, startPlane, tenantBody, waitForOperation } from '../support/local-plane.ts';
 
 let plane: LocalControlPlane;
@@ -27,25 +28,11 @@ afterAll(async () => {
   await plane?.close();
 });
 
-type View = { failover: Failover; tenants: FailoverTenant[] };
-const view = async (id: string) => (await api<View>(plane, 'GET', `/v1/failovers/${id}`)).body;
 const tenant = async (id: string) => (await api<Tenant>(plane, 'GET', `/v1/tenants/${id}`)).body;
-
-async function waitForFailover(id: string, until: (f: Failover) => boolean): Promise<View> {
-  for (let i = 0; i < 6000; i++) {
-    const v = await view(id);
-    if (until(v.failover)) {
-      // An ended failover lets go of its tenants when its execution ends.
-      if (v.failover.endedAt && v.failover.executionArn) await plane.runner.listExecutions().find((e) => e.executionArn === v.failover.executionArn)?.done;
-      return view(id);
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`failover ${id} did not get there`);
-}
+const waitForFailover = (id: string, until: (f: Failover) => boolean) => failoverApi(plane).waitForFailover(id, until);
 
 async function switchOver(): Promise<string> {
-  const res = await api<View>(plane, 'POST', '/v1/failovers', { scope: 'tenant', tenantId: TENANT, fromRegion: PRIMARY, toRegion: DR, mode: 'planned', reason: 'maintenance' }, { 'x-actor': 'alice' });
+  const res = await api<FailoverView>(plane, 'POST', '/v1/failovers', { scope: 'tenant', tenantId: TENANT, fromRegion: PRIMARY, toRegion: DR, mode: 'planned', reason: 'maintenance' }, { 'x-actor': 'alice' });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   return res.body.failover.failoverId;
 }

@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalControlPlane } from '#local/control-plane.ts';
-import type { Failover, FailoverTenant } from '#shared/domain/failover-types.ts';
+import type { Failover } from '#shared/domain/failover-types.ts';
 import type { Operation, Tenant } from '#shared/domain/types.ts';
-import { writeHeartbeats } from '#functions/drill/write-heartbeats.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import { preserveOldPrimaries } from '#shared/cloud/old-primaries.ts';
+import { failoverApi } from '../support/failover-plane.ts';
 import { api, dedicatedProfile, startPlane, tenantBody, waitForOperation } from '../support/local-plane.ts';
 
 let plane: LocalControlPlane;
@@ -30,31 +30,13 @@ async function provision(id: string, profile: Record<string, unknown> = {}): Pro
   expect((await waitForOperation(plane, res.body.operation.operationId)).status).toBe('SUCCEEDED');
 }
 
-type View = { failover: Failover; tenants: FailoverTenant[] };
-const view = async (id: string) => (await api<View>(plane, 'GET', `/v1/failovers/${id}`)).body;
 const tenant = async (id: string) => (await api<Tenant>(plane, 'GET', `/v1/tenants/${id}`)).body;
-
-async function waitForFailover(id: string, until: (f: Failover) => boolean = (f) => !!f.endedAt): Promise<View> {
-  for (let i = 0; i < 6000; i++) {
-    const v = await view(id);
-    if (until(v.failover)) {
-      if (v.failover.endedAt && v.failover.executionArn) await plane.runner.listExecutions().find((e) => e.executionArn === v.failover.executionArn)?.done;
-      return view(id);
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`failover ${id} did not get there`);
-}
-
-async function start(body: Record<string, unknown>, actor = 'alice'): Promise<{ status: number; body: View & { error?: { code: string; message: string } } }> {
-  return api<View & { error?: { code: string; message: string } }>(plane, 'POST', '/v1/failovers', body, { 'x-actor': actor });
-}
-
-async function setFaults(rules: unknown[]): Promise<void> {
-  const res = await api(plane, 'POST', '/_local/faults', { rules });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-}
-const clearFaults = async () => void (await api(plane, 'DELETE', '/_local/faults'));
+const f = () => failoverApi(plane);
+const view = (id: string) => f().view(id);
+const waitForFailover = (id: string, until?: (x: Failover) => boolean) => f().waitForFailover(id, until);
+const start = (body: Record<string, unknown>, actor = 'alice') => f().start(body, actor);
+const setFaults = (rules: unknown[]) => f().setFaults(rules);
+const clearFaults = () => f().clearFaults();
 
 async function drNodegroup(tenantId: string): Promise<{ name: string; scaling: { minSize: number; desiredSize: number } } | undefined> {
   const data = (await api<{ regions: Record<string, { eks: { clusters: { name: string; nodegroups: { name: string; scaling: { minSize: number; desiredSize: number } }[] }[] } }> }>(plane, 'GET', '/_local/cloud')).body;
@@ -66,10 +48,7 @@ async function globalCluster(identifier: string): Promise<{ identifier: string; 
   return (data.globalClusters ?? []).find((g) => g.identifier === identifier);
 }
 
-async function heartbeat(): Promise<void> {
-  expect((await writeHeartbeats(plane.repo, plane.config)).failed).toEqual([]);
-  plane.clock.advance(5);
-}
+const heartbeat = () => f().heartbeat();
 
 describe('a planned switchover', () => {
   it('moves a cell to the DR region with no data loss, then fails it back', async () => {
