@@ -1,7 +1,9 @@
 /**
  * An unplanned failover of a whole region over a simulated fleet, on virtual time
- * (local/virtual-time.ts): seeded tenants of every kind (pooled low and standard in cells with an
- * Aurora global database, dedicated standard in pilot light, dedicated critical in warm standby),
+ * (local/virtual-time.ts): seeded tenants of every kind (pooled standard in cells with an Aurora
+ * global database, pooled low in a backup-restore cell restored from its snapshot copy, and the
+ * rest of them with the standard ones; dedicated standard in pilot light, dedicated critical in
+ * warm standby),
  * all active in the primary region; that region goes dark (every call into it hangs, then times
  * out); an SRE asks for the failover through the API and a second one approves it. Measured in the
  * same run:
@@ -9,7 +11,8 @@
  *   RTO (request to the last tenant verified) and the tenants' own RTOs;
  * - the bound the simulated cloud and the concurrency cap set: per unit, the durations its chain
  *   waits for in the simulated cloud (a headless secondary's writer instance, the global
- *   database's failover, a node group in the DR region, the pods becoming ready), each rounded up
+ *   database's failover, or a backup-restore cell's restore; a node group in the DR region, the
+ *   pods becoming ready), each rounded up
  *   to its poll interval; bound = max(longest chain, sum of chains / `failover.maxConcurrent`);
  * - CPU of this process per tenant, Step Functions transitions and Lambda invocations per tenant;
  * - outcomes, data-loss windows with their basis, units by kind.
@@ -19,6 +22,9 @@
 import { writeHeartbeats } from '#functions/drill/write-heartbeats.ts';
 import { startLocalControlPlane, type LocalControlPlane } from '#local/control-plane.ts';
 import { DURATIONS } from '#local/sim/clock.ts';
+import { RESTORE_SECONDS } from '#local/sim/rds-restores.ts';
+import { keepCellSnapshotCopies } from '#shared/cloud/cell-snapshot-copies.ts';
+import { cloud } from '#shared/cloud/clients.ts';
 import { seedTenants, type SeedTenantSpec } from '#local/sim/seed-tenants.ts';
 import type { Failover, FailoverTenant } from '#shared/domain/failover-types.ts';
 import type { FailoverUnit } from '#shared/domain/failover-plan.ts';
@@ -41,6 +47,8 @@ export interface FailoverScaleRun {
   taskLatencyMs: number;
   /** Pooled cells sharing the pooled tenants. */
   cells: number;
+  /** How many of them are backup-restore (no global database: restored from snapshot copies); they take the low tenants first. */
+  restoreCells: number;
 }
 
 /** What one unit's chain waits for in the simulated cloud, in seconds, each wait rounded up to its poll interval. */
@@ -52,7 +60,7 @@ export interface UnitChain {
   total: number;
 }
 
-export type UnitKind = 'cell' | 'dedicated pilot-light' | 'dedicated warm-standby';
+export type UnitKind = 'cell' | 'cell backup-restore' | 'dedicated pilot-light' | 'dedicated warm-standby';
 
 export interface FailoverScaleFigures {
   run: FailoverScaleRun;
@@ -118,10 +126,15 @@ export function orderedSchedule(durations: readonly number[], slots: number): nu
  * checks the names against what the simulated AWS gives): a global database, the headless
  * secondary and the master secret's replica in the DR region, the DR EKS cluster, the DR bucket.
  */
-/** `fleetFor` (every cell with its DR copy) with the run's concurrency cap. */
+/** `fleetFor` (every cell with its DR copy) with the run's concurrency cap; the last `restoreCells` cells are backup-restore, for low tenants only. */
 export function failoverFleetFor(run: FailoverScaleRun): FleetConfig {
   const config = fleetFor(run.tenants, run.cells);
   config.failover = { ...config.failover, maxConcurrent: run.maxConcurrent };
+  config.cells = config.cells.map((c, i) => {
+    if (i < run.cells - run.restoreCells || !c.dr) return c;
+    const { globalClusterIdentifier: _global, ...dr } = c.dr;
+    return { ...c, accepts: ['low'], dr };
+  });
   return config;
 }
 
@@ -158,8 +171,13 @@ export function unitChain(plane: LocalControlPlane, unit: FailoverUnit, tenants:
   const store = sim.region(to).rds.store;
   const instances = [...store.instances.values()].filter((i) => i.clusterIdentifier === target.to.clusterIdentifier && i.goneAt === undefined).length;
   const parts: Record<string, number> = {};
-  if (instances === 0) parts.writerInstance = polled(DURATIONS.auroraInstanceCreate, promote);
-  parts.globalFailover = polled(DURATIONS.globalFailover, promote);
+  if (target.posture === 'backup-restore') {
+    // Restored from the copy already there; its writer instance is asked for with the restore and is ready first.
+    parts.restore = polled(Math.max(RESTORE_SECONDS, DURATIONS.auroraInstanceCreate), promote);
+  } else {
+    if (instances === 0) parts.writerInstance = polled(DURATIONS.auroraInstanceCreate, promote);
+    parts.globalFailover = polled(DURATIONS.globalFailover, promote);
+  }
   const first = tenants[0]!;
   if (unit.kind === 'dedicated') {
     const eksCluster = tenantSide(config, first, to).eksCluster;
@@ -173,7 +191,7 @@ export function unitChain(plane: LocalControlPlane, unit: FailoverUnit, tenants:
     }
   }
   parts.pods = polled(DURATIONS.deploymentReady, compute);
-  const kind: UnitKind = unit.kind === 'cell' ? 'cell' : first.placement.drPosture === 'warm-standby' ? 'dedicated warm-standby' : 'dedicated pilot-light';
+  const kind: UnitKind = unit.kind === 'cell' ? (target.posture === 'backup-restore' ? 'cell backup-restore' : 'cell') : first.placement.drPosture === 'warm-standby' ? 'dedicated warm-standby' : 'dedicated pilot-light';
   return { key: unit.key, kind, tenants: unit.tenantIds.length, parts, total: Object.values(parts).reduce((a, b) => a + b, 0) };
 }
 
@@ -205,6 +223,12 @@ export async function failoverAtScale(run: FailoverScaleRun): Promise<FailoverSc
     const heartbeats = await writeHeartbeats(plane.repo, plane.config);
     if (heartbeats.failed.length > 0) throw new Error(`heartbeats failed: ${JSON.stringify(heartbeats.failed.slice(0, 3))}`);
     plane.clock.advance(5);
+    // The backup-restore cells' snapshot copies in the DR region, as the scheduled job keeps them.
+    for (let i = 0; i < 100 && config.cells.some((c) => c.dr && !c.dr.globalClusterIdentifier); i++) {
+      const run = await keepCellSnapshotCopies(plane.repo, config, cloud(), plane.clock.now(), to);
+      if (run.cells.every((c) => c.copyAgeSeconds !== null)) break;
+      plane.clock.advance(60);
+    }
     const seedSeconds = (performance.now() - seedStart) / 1000;
     const mix = count(seeded, (t) => `${t.profile.criticality} ${t.placement.model}${t.placement.model === 'dedicated' ? ` ${t.placement.drPosture}` : ''}`);
     const byId = new Map(seeded.map((t) => [t.tenantId, t]));
@@ -264,7 +288,7 @@ export async function failoverAtScale(run: FailoverScaleRun): Promise<FailoverSc
       c.targetSeconds = Math.min(c.targetSeconds, seededTenant.placement.rtoSeconds);
     }
     const executions = plane.runner.listExecutions().slice(before);
-    const units: Record<UnitKind, number> = { cell: 0, 'dedicated pilot-light': 0, 'dedicated warm-standby': 0 };
+    const units: Record<UnitKind, number> = { cell: 0, 'cell backup-restore': 0, 'dedicated pilot-light': 0, 'dedicated warm-standby': 0 };
     const firstChains: Partial<Record<UnitKind, UnitChain>> = {};
     for (const c of chains) {
       units[c.kind] += 1;

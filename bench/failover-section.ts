@@ -2,7 +2,7 @@
  * The "Region failover at fleet scale" section of `npm run bench` (bench/run.ts runs it in a
  * process of its own). Fleet size from BENCH_FAILOVER_TENANTS (default 200), the units failing over
  * at once from BENCH_FAILOVER_CONCURRENCY (default 10, the configuration's default), the pooled
- * cells from BENCH_FAILOVER_CELLS (default 4), the modelled Lambda latency from BENCH_TASK_LATENCY_MS.
+ * cells from BENCH_FAILOVER_CELLS (default 4, of which BENCH_FAILOVER_RESTORE_CELLS, default 1, are backup-restore), the modelled Lambda latency from BENCH_TASK_LATENCY_MS.
  * BENCH_FAILOVER_DEBUG prints each unit's start, span, chain and step timings to stderr.
  */
 import { failoverAtScale, type UnitChain } from './failover-scale.ts';
@@ -13,8 +13,9 @@ process.env.LOG_LEVEL ??= 'silent';
 const tenants = Number(process.env.BENCH_FAILOVER_TENANTS ?? 200);
 const maxConcurrent = Number(process.env.BENCH_FAILOVER_CONCURRENCY ?? 10);
 const cells = Number(process.env.BENCH_FAILOVER_CELLS ?? 4);
+const restoreCells = Number(process.env.BENCH_FAILOVER_RESTORE_CELLS ?? 1);
 const taskLatencyMs = Number(process.env.BENCH_TASK_LATENCY_MS ?? 100);
-const f = await failoverAtScale({ tenants, maxConcurrent, cells, taskLatencyMs });
+const f = await failoverAtScale({ tenants, maxConcurrent, cells, restoreCells, taskLatencyMs });
 
 const list = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ');
 const chain = (c: UnitChain | undefined) => (c ? `${Object.entries(c.parts).map(([k, v]) => `${k} ${v}`).join(' + ')} = ${c.total} s` : 'none');
@@ -26,7 +27,7 @@ console.log(
     `(scope region, unplanned) approved by a second person, at most ${maxConcurrent} units at once (failover.maxConcurrent); ` +
     `each Lambda task takes a modelled ${taskLatencyMs} ms. A unit is a cell (its shared global database and its tenants) or a ` +
     `dedicated tenant. Chain: what a unit waits for in the simulated cloud, each wait rounded up to its poll interval ` +
-    `(cell: ${chain(f.chains.cell)}; dedicated pilot light: ${chain(f.chains['dedicated pilot-light'])}; dedicated warm standby: ` +
+    `(cell: ${chain(f.chains.cell)}; backup-restore cell: ${chain(f.chains['cell backup-restore'])}; dedicated pilot light: ${chain(f.chains['dedicated pilot-light'])}; dedicated warm standby: ` +
     `${chain(f.chains['dedicated warm-standby'])}). Bound: max(longest chain, sum of chains / cap). Ordered schedule: the chains ` +
     `started in the failover's unit order (most critical first), each in the first slot to come free, as the Map starts them: ` +
     `what the order costs beyond the bound. RTO: the failover's, from the ` +
