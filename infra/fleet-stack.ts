@@ -94,7 +94,15 @@ export class FleetControlPlaneStack extends Stack {
       stateMachines: this.workflows.stateMachines,
       api,
       drills: { deadLetterQueue: this.drillSchedules.deadLetterQueue },
-      failover: { readinessFunction: this.failoverReadiness.function },
+      failover: {
+        readinessFunction: this.failoverReadiness.function,
+        snapshotCopies: {
+          function: this.snapshotCopies.function,
+          cells: fleet.cells.filter((c) => c.dr && !c.dr.globalClusterIdentifier).map((c) => ({ id: c.id, region: c.region })),
+          // Two snapshot intervals and the copy's own time: one missed run is not yet an alarm.
+          staleAfterSeconds: 2 * fleet.failover.snapshotCopies.everySeconds + 3600,
+        },
+      },
     });
   }
 }

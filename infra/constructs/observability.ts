@@ -16,6 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { SNAPSHOT_COPY_AGE_METRIC } from '#shared/cloud/cell-snapshot-copies.ts';
 import { FAILOVER_METRIC_NAMESPACE } from '#shared/cloud/failover-evidence.ts';
 import { DRILL_METRIC_NAMESPACE } from '#shared/domain/drill-names.ts';
 import type { FailoverMode } from '#shared/domain/failover-plan.ts';
@@ -53,6 +54,11 @@ export interface FleetObservabilityProps {
   readonly failover?: {
     /** The scheduled readiness report, whose failures would leave the readiness alarm silent. */
     readonly readinessFunction: lambda.IFunction;
+    /**
+     * The backup-restore cells' snapshot copies: the job, its cells (and their home regions), and
+     * the age past which a cell's newest copy in this region is stale.
+     */
+    readonly snapshotCopies?: { readonly function: lambda.IFunction; readonly cells: readonly { id: string; region: string }[]; readonly staleAfterSeconds: number };
   };
 }
 
@@ -207,6 +213,29 @@ export class FleetObservability extends Construct {
       );
       const reportErrors = props.failover.readinessFunction.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' });
       alarmOn('FailoverReadinessReportFailed', reportErrors, 'The failover readiness report failed: readiness figures are stale until it runs again. Its log group says why.', 1, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+      const copies = props.failover.snapshotCopies;
+      if (copies && copies.cells.length > 0) {
+        const region = Stack.of(this).region;
+        const ages = copies.cells.map((cell) => {
+          const age = new cloudwatch.Metric({ namespace: FAILOVER_METRIC_NAMESPACE, metricName: SNAPSHOT_COPY_AGE_METRIC, dimensionsMap: { Cell: cell.id }, statistic: 'Maximum', period: Duration.hours(1) });
+          // Copies land here while the cell is active in the other region: for a cell at home there,
+          // no figure here means no copy (or no job), which is the failure; for a cell at home here, no
+          // figure is the normal state until a failover moves it.
+          const alarm = new cloudwatch.Alarm(this, `SnapshotCopyStale${cell.id.replace(/[^A-Za-z0-9]/g, '')}`, {
+            metric: age,
+            alarmDescription: `The newest snapshot copy of backup-restore cell ${cell.id} held in this region is older than ${copies.staleAfterSeconds} s (or there is none): a failover would restore older data than planned. The cell's record (drSnapshots) and the cell-snapshot-copies log say why.`,
+            threshold: copies.staleAfterSeconds,
+            evaluationPeriods: 2,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treatMissingData: cell.region === region ? cloudwatch.TreatMissingData.NOT_BREACHING : cloudwatch.TreatMissingData.BREACHING,
+          });
+          alarm.addAlarmAction(notify);
+          this.alarms.push(alarm);
+          return age;
+        });
+        alarmOn('SnapshotCopiesFailed', copies.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 'The snapshot-copy job failed: backup-restore cells get no newer copy until it runs again. Its log group says why.', 1, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+        failoverWidgets.push(new cloudwatch.GraphWidget({ title: 'Backup-restore cells: age of the newest snapshot copy here', left: ages, width: 12 }));
+      }
       failoverWidgets.push(
         new cloudwatch.GraphWidget({ title: 'Failovers: succeeded and tenants not moved, by mode', left: outcomeMetrics, width: 12 }),
         new cloudwatch.GraphWidget({ title: 'Tenants whose failover would miss their RPO', left: [wouldMiss], width: 12 }),

@@ -45,9 +45,11 @@ function fleetWithRestoreCell(): FleetConfig {
 }
 
 let resources: Resources;
+let drResources: Resources;
 beforeAll(() => {
   const { stacks } = buildApp({ bundling: false, validateTemplates: false, fleet: fleetWithRestoreCell() });
   resources = Template.fromStack(stacks.primary).toJSON().Resources as Resources;
+  drResources = Template.fromStack(stacks.dr!).toJSON().Resources as Resources;
 });
 
 const list = <T>(v: T | T[]) => ([] as T[]).concat(v);
@@ -75,5 +77,26 @@ describe('the promotion step of a backup-restore cell', () => {
     const kms = statements(PROMOTE).filter((s) => list(s.Action).includes('kms:CreateGrant'));
     expect(kms.length).toBeGreaterThan(0);
     for (const s of kms) expect(s.Condition?.StringEquals?.['kms:ViaService']).toEqual([`rds.${PRIMARY}.amazonaws.com`, `rds.${DR}.amazonaws.com`]);
+  });
+});
+
+describe('the alarms on a backup-restore cell snapshot copies', () => {
+  const staleAlarm = (from: Resources) => Object.values(from).find((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === 'SnapshotCopyAgeSeconds');
+
+  it('page when the newest copy in the region a failover would restore in is older than two intervals and an hour, or missing there', () => {
+    const alarm = staleAlarm(drResources)!;
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'Odoo/Failover',
+      Dimensions: [{ Name: 'Cell', Value: 'cell-a' }],
+      Statistic: 'Maximum',
+      Threshold: 2 * 21_600 + 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it('stay quiet without figures in the cell home region, where copies land only after a failover', () => {
+    expect(staleAlarm(resources)!.Properties).toMatchObject({ Dimensions: [{ Name: 'Cell', Value: 'cell-a' }], TreatMissingData: 'notBreaching' });
   });
 });
