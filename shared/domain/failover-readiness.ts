@@ -71,7 +71,7 @@ export interface Readiness {
   checks: ReadinessCheck[];
   /** What the data-loss window would be now: the lag, the backup's age, or unknown. */
   expectedDataLossSeconds: number | null;
-  /** Targets the failover would miss if it ran now. */
+  /** Targets the failover would miss if it ran now (both when there is no DR copy to fail over to). */
   wouldMiss: ('RPO' | 'RTO')[];
 }
 
@@ -155,6 +155,10 @@ export function evaluateReadiness(f: ReadinessFacts): Readiness {
       ),
     );
   }
+  // No DR copy at all (a secondary taken apart, no snapshot copied yet): a failover now could not
+  // restore the tenant, so both targets would be missed, which is what the readiness alarm watches.
+  const noCopy = f.posture === 'backup-restore' ? !f.newestReplicatedBackupAt : !f.secondary && !f.replica;
+  if (noCopy) for (const target of ['RPO', 'RTO'] as const) if (!wouldMiss.includes(target)) wouldMiss.push(target);
   const ready = checks.every((c) => c.passed || !c.blocking);
   return { ready, checks, expectedDataLossSeconds: loss, wouldMiss };
 }

@@ -66,8 +66,9 @@ describe('the scheduled failover readiness report', () => {
       tenants: 4,
       units: 3,
       notReady: 3,
-      wouldMissRpo: 1,
-      byCriticality: { critical: { tenants: 1, notReady: 1, wouldMissRpo: 0 }, standard: { tenants: 2, notReady: 1, wouldMissRpo: 0 }, low: { tenants: 1, notReady: 1, wouldMissRpo: 1 } },
+      // initech's RPO is below the lag; globex has no DR copy to fail over to at all.
+      wouldMissRpo: 2,
+      byCriticality: { critical: { tenants: 1, notReady: 1, wouldMissRpo: 0 }, standard: { tenants: 2, notReady: 1, wouldMissRpo: 1 }, low: { tenants: 1, notReady: 1, wouldMissRpo: 1 } },
       failedUnits: [{ unit: 'tenant:umbrella', fromRegion: PRIMARY, error: 'ValidationError: tenant umbrella has no database' }],
       notStored: [],
     });
@@ -86,6 +87,8 @@ describe('the scheduled failover readiness report', () => {
     const globex = await repo.requireTenant('globex');
     expect(failed(globex)).toEqual(['secondary-healthy', 'secondary-promotable', 'engine-version', 'rpo', 'lag-can-reach-zero']);
     expect(globex.drReadiness!.checks[0]!.detail).toBe('no headless global secondary in the DR region');
+    // Nothing to fail over to: both targets would be missed, which is what the readiness alarm watches.
+    expect(globex.drReadiness!.wouldMiss).toEqual(['RPO', 'RTO']);
 
     expect((await repo.requireTenant('umbrella')).drReadiness).toMatchObject({
       ready: false,
@@ -95,15 +98,15 @@ describe('the scheduled failover readiness report', () => {
 
     expect(points(PRIMARY)).toEqual([
       { name: 'TenantsNotReady', criticality: 'fleet', value: 3 },
-      { name: 'TenantsWouldMissRpo', criticality: 'fleet', value: 1 },
-      // Expected failover times (failover.expectedSeconds) are within every target here.
-      { name: 'TenantsWouldMissRto', criticality: 'fleet', value: 0 },
+      { name: 'TenantsWouldMissRpo', criticality: 'fleet', value: 2 },
+      // Expected failover times (failover.expectedSeconds) are within every target here; globex cannot fail over at all.
+      { name: 'TenantsWouldMissRto', criticality: 'fleet', value: 1 },
       { name: 'TenantsNotReady', criticality: 'low', value: 1 },
       { name: 'TenantsWouldMissRpo', criticality: 'low', value: 1 },
       { name: 'TenantsWouldMissRto', criticality: 'low', value: 0 },
       { name: 'TenantsNotReady', criticality: 'standard', value: 1 },
-      { name: 'TenantsWouldMissRpo', criticality: 'standard', value: 0 },
-      { name: 'TenantsWouldMissRto', criticality: 'standard', value: 0 },
+      { name: 'TenantsWouldMissRpo', criticality: 'standard', value: 1 },
+      { name: 'TenantsWouldMissRto', criticality: 'standard', value: 1 },
       { name: 'TenantsNotReady', criticality: 'critical', value: 1 },
       { name: 'TenantsWouldMissRpo', criticality: 'critical', value: 0 },
       { name: 'TenantsWouldMissRto', criticality: 'critical', value: 0 },
@@ -122,7 +125,7 @@ describe('the scheduled failover readiness report', () => {
 
     const result = await reportReadiness(repo, h.config, h.clock.now(), h.provider);
 
-    expect(result).toMatchObject({ tenants: 4, notReady: 4, wouldMissRpo: 1 });
+    expect(result).toMatchObject({ tenants: 4, notReady: 4, wouldMissRpo: 2 });
     const acme = await repo.requireTenant('acme');
     expect(acme.drReadiness).toMatchObject({ ready: false, expectedDataLossSeconds: 720, wouldMiss: [] });
     // The filestore backlog is published in the region that is down: unknown, a warning.

@@ -54,6 +54,14 @@ describe('failover readiness', () => {
     expect(evaluateReadiness({ ...warm, capacity: { ready: false, detail: 'quota: 0 r6g.xlarge left' } }).ready).toBe(false);
   });
 
+  it('says a tenant with no DR copy at all (its secondary taken apart, no snapshot copied yet) would miss both targets, so the readiness alarm sees it', () => {
+    const { secondary: _none, ...withoutSecondary } = warm;
+    expect(evaluateReadiness({ ...withoutSecondary, mode: 'unplanned' })).toMatchObject({ ready: false, wouldMiss: ['RPO', 'RTO'] });
+    expect(evaluateReadiness({ ...warm, posture: 'backup-restore', mode: 'unplanned', newestReplicatedBackupAt: null }).wouldMiss).toEqual(['RPO', 'RTO']);
+    // A copy that is there but unhealthy is not ready; what it would miss is judged from its figures.
+    expect(evaluateReadiness({ ...warm, mode: 'unplanned', secondary: { ...warm.secondary!, status: 'modifying' } }).wouldMiss).toEqual([]);
+  });
+
   it('judges pilot light on its replica and backup-restore on its replicated backup age', () => {
     const pilot = evaluateReadiness({ ...warm, posture: 'pilot-light', mode: 'unplanned', rpoSeconds: 900, replica: { status: 'available' }, lagSeconds: 30 });
     expect(pilot).toMatchObject({ ready: true, expectedDataLossSeconds: 30 });
