@@ -13,6 +13,7 @@ import { PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwat
 import middy from '@middy/core';
 import { cloud, type CloudProvider } from '#shared/cloud/clients.ts';
 import { readUnitReadiness } from '#shared/cloud/failover-readiness-facts.ts';
+import { repairDrCopies, type DrCopyRepairResult } from '#shared/cloud/dr-copy-repair.ts';
 import { preserveOldPrimaries, type PreservationResult } from '#shared/cloud/old-primaries.ts';
 import { FAILOVER_METRIC_NAMESPACE } from '#shared/cloud/failover-evidence.ts';
 import { controlPlaneRegion } from '#shared/cloud/release-events.ts';
@@ -149,11 +150,16 @@ export async function reportReadiness(repo: FleetRepository, config: FleetConfig
   return result;
 }
 
-/** The scheduled run: the readiness report, then what unplanned failovers left behind, once its region answers. */
-export const handler = middy(async (): Promise<ReadinessReportResult & { oldPrimaries: PreservationResult }> => {
+/**
+ * The scheduled run: the readiness report, then what failovers left behind (once its region
+ * answers), then the DR copies a release rollback took apart.
+ */
+export const handler = middy(async (): Promise<ReadinessReportResult & { oldPrimaries: PreservationResult; drCopies: DrCopyRepairResult }> => {
   const repo = FleetRepository.fromEnv();
   const config = fleetConfig();
   const report = await reportReadiness(repo, config, clock().now());
   const oldPrimaries = await preserveOldPrimaries(repo, config, cloud(), clock().now());
-  return { ...report, oldPrimaries };
+  const drCopies = await repairDrCopies(repo, config, cloud(), clock().now());
+  if (drCopies.failed.length > 0) logger.warn('DR copies not repaired', { failed: drCopies.failed.slice(0, 20) });
+  return { ...report, oldPrimaries, drCopies };
 });

@@ -5,8 +5,7 @@
  * region scaled down to one node. Polled until the secondary (and that node group) is available. Pooled
  * tenants are covered by their cell's DR copy, and a backup-restore posture has none: both pass.
  */
-import { describeCluster } from '#shared/cloud/adapters/database-dedicated.ts';
-import { drKmsKeyId, ensureGlobalCluster, ensureSecondaryCluster, secondaryNetwork } from '#shared/cloud/adapters/database-dr.ts';
+import { ensureDedicatedDrDatabase } from '#shared/cloud/dedicated-dr-copy.ts';
 import { tagList } from '#shared/cloud/adapters/tag-list.ts';
 import { cloud } from '#shared/cloud/clients.ts';
 import { ensureNodegroup } from '#shared/cloud/adapters/nodegroup.ts';
@@ -14,7 +13,6 @@ import { standbyNodegroupSizing } from '#shared/domain/dr-compute.ts';
 import { tenantNodegroupInput } from '#shared/cloud/tenant-compute.ts';
 import { dedicatedEksCluster, otherRegion } from '#shared/domain/fleet-lookup.ts';
 import { names, resourceTags } from '#shared/domain/names.ts';
-import type { TenantResources } from '#shared/domain/types.ts';
 import { resourceFailed } from '#shared/lib/errors.ts';
 import { assertWithinDeadline, pollSince } from '#shared/lib/polling.ts';
 import { workflowStep, type WorkflowState } from '#shared/lib/workflow-step.ts';
@@ -42,42 +40,17 @@ export const handler = workflowStep<State, Record<string, unknown>>(async ({ sta
     return { ready: false, since, status };
   };
 
-  const primary = await describeCluster(c.rds(region), database.clusterIdentifier);
-  if (!primary?.DBClusterArn) throw resourceFailed(`Aurora cluster ${database.clusterIdentifier} is not in ${region}`);
-  // A cluster made before its tenant had a DR copy may still have its password managed by RDS, which
-  // Aurora refuses in a global database: said plainly rather than as CreateGlobalCluster's error.
-  if (primary.MasterUserSecret?.SecretArn) {
-    throw resourceFailed(
-      `Aurora cluster ${database.clusterIdentifier} has its master password managed by RDS, which a global database does not allow: give it the tenant's own secret (${names.dbSecretName(tenant.tenantId, config.namePrefix)}) first`,
-    );
-  }
   const tags = tagList(resourceTags(tenant.tenantId, state.operationId));
-  const globalClusterIdentifier = names.globalClusterIdentifier(tenant.tenantId, config.namePrefix);
-
-  const global = await ensureGlobalCluster(c.rds(region), { globalClusterIdentifier, sourceClusterArn: primary.DBClusterArn, tags });
-  if (global.status === 'pending') return waiting(`global cluster ${globalClusterIdentifier}`, 'pending');
-
-  // Warm standby keeps one instance (scaled down from the primary's count, same class so it can take
-  // the load when promoted); pilot light none.
-  const instanceIdentifiers = placement.drPosture === 'warm-standby' ? [names.dbInstanceIdentifier(tenant.tenantId, 0, config.namePrefix)] : [];
-  const secondary = await ensureSecondaryCluster(c.rds(drRegion), {
-    globalClusterIdentifier,
-    clusterIdentifier: database.clusterIdentifier,
-    engineVersion: primary.EngineVersion,
-    ...secondaryNetwork(config),
-    kmsKeyId: drKmsKeyId(config.dedicated.kmsKeyId, drRegion),
-    backupRetentionDays: placement.backupRetentionDays,
-    instanceIdentifiers,
-    instanceClass: placement.resources.database.instanceClass,
-    tags,
-  });
-
-  const dr: NonNullable<TenantResources['dr']> = { ...tenant.resources.dr, region: drRegion, globalClusterIdentifier, clusterIdentifier: database.clusterIdentifier, instanceIdentifiers };
+  const step = await ensureDedicatedDrDatabase(config, c, tenant, region, tags);
+  if (step.status === 'pending') return waiting(`global cluster ${step.dr.globalClusterIdentifier ?? names.globalClusterIdentifier(tenant.tenantId, config.namePrefix)}`, 'pending');
+  const { dr } = step;
+  const globalClusterIdentifier = dr.globalClusterIdentifier!;
+  const instanceIdentifiers = dr.instanceIdentifiers ?? [];
   if (JSON.stringify(tenant.resources.dr) !== JSON.stringify(dr)) {
     // Recorded as soon as it is asked for, so a compensation that follows knows to remove it.
     await updateTenant((t) => ({ ...t, resources: { ...t.resources, dr: { ...t.resources.dr, ...dr } } }), 'DrCopyEnsured');
   }
-  if (secondary.status !== 'available') return waiting(`Aurora secondary ${database.clusterIdentifier} in ${drRegion}`, secondary.status);
+  if (step.status !== 'available') return waiting(`Aurora secondary ${database.clusterIdentifier} in ${drRegion}`, step.status);
 
   // Warm standby's compute: its node group in the DR region, scaled down to one node.
   if (placement.drPosture === 'warm-standby') {

@@ -86,7 +86,10 @@ export type Capability =
   | 'filestoreReplication'
   /** Backup-restore cells: snapshot the fenced primary, copy it across, restore it with its writer and Data API. */
   | 'failoverRestore'
-  /** What a failover left in the region it left: snapshot, detach, delete, recreate as a secondary (the scheduled readiness run). */
+  /**
+   * What a failover left in the region it left: snapshot, detach, delete, recreate as a secondary;
+   * and a dedicated tenant's DR copy made again after a release rollback (the scheduled readiness run).
+   */
   | 'oldPrimaries';
 
 /** Failover steps call both regions: the one being left (time-boxed) and the one being activated. */
@@ -371,7 +374,8 @@ export function grantCloudAccess(fn: lambda.Function, entry: string, config: Fle
         const drSubnetGroup = config.dedicated.drDbSubnetGroupName ?? config.dedicated.dbSubnetGroupName;
         const attachments = [...new Set(regions.flatMap((r) => [arn('rds', `subgrp:${config.dedicated.dbSubnetGroupName}`, r), arn('rds', `subgrp:${drSubnetGroup}`, r)])), ...inBoth('rds', 'secgrp:*'), ...inBoth('rds', 'cluster-pg:*'), ...inBoth('rds', 'pg:*'), ...inBoth('rds', 'og:*')];
         add(['rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'], [...fleetClusters, ...instances, ...oldSnapshots]);
-        add(['rds:RemoveFromGlobalCluster'], [...globalClusters, ...fleetClusters]);
+        // Detaching an old primary; making a dedicated tenant's global database again after a release rollback took it apart.
+        add(['rds:RemoveFromGlobalCluster', 'rds:CreateGlobalCluster'], [...globalClusters, ...fleetClusters]);
         add(['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:DeleteDBInstance'], [...fleetClusters, ...instances]);
         add(['rds:CreateDBCluster', 'rds:CreateDBInstance'], [...fleetClusters, ...instances, ...globalClusters, ...attachments]);
         add(['rds:DescribeDBInstances'], instances);

@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalControlPlane } from '#local/control-plane.ts';
+import { cloud } from '#shared/cloud/clients.ts';
+import { repairDrCopies } from '#shared/cloud/dr-copy-repair.ts';
 import type { Release, TenantRelease } from '#shared/domain/release-types.ts';
 import type { Operation, Tenant } from '#shared/domain/types.ts';
 import { api, dedicatedProfile, startPlane, tenantBody, waitForOperation } from '../support/local-plane.ts';
@@ -406,7 +408,7 @@ describe('Releases, end to end', () => {
     expect(ended.tenants[0]).toMatchObject({ outcome: 'SUCCEEDED', decision: { choice: 'keep' } });
   }, 600_000);
 
-  it('restores a dedicated tenant from its pre-change snapshot into a new cluster, and offboarding it later leaves nothing', async () => {
+  it('restores a dedicated tenant from its pre-change snapshot into a new cluster, its DR copy made again from it, and offboarding it later leaves nothing', async () => {
     await provision(['rel-ded'], () => ({ profile: dedicatedProfile }));
     const before = await tenantOf('rel-ded');
     expect(before.placement.model).toBe('dedicated');
@@ -426,6 +428,26 @@ describe('Releases, end to end', () => {
     expect(after.resources.database?.clusterIdentifier).not.toBe(before.resources.database?.clusterIdentifier);
     const clusters = plane.sim.inventoryForTenant('rel-ded').filter((r) => r.type === 'cluster' && !r.retained);
     expect(clusters.map((c) => c.id)).toEqual([after.resources.database!.clusterIdentifier]);
+    // The rollback took the DR copy apart (RDS lets no writer of a global database go) and kept the
+    // tenant's own secret, so the copy can be made again from the restored cluster.
+    expect(after.resources.dr?.globalClusterIdentifier).toBeUndefined();
+    expect(after.resources.database?.secretArn).toBe(before.resources.database?.secretArn);
+
+    // The scheduled readiness run makes it again.
+    let repaired: Awaited<ReturnType<typeof repairDrCopies>> | undefined;
+    for (let i = 0; i < 200 && !repaired?.repaired.includes('rel-ded'); i++) {
+      repaired = await repairDrCopies(plane.repo, plane.config, cloud(), plane.clock.now());
+      expect(repaired.failed).toEqual([]);
+      plane.clock.advance(30);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(repaired?.repaired).toEqual(['rel-ded']);
+    const healed = await tenantOf('rel-ded');
+    expect(healed.resources.dr).toMatchObject({ region: 'eu-central-1', globalClusterIdentifier: 'odoo-rel-ded-global', clusterIdentifier: after.resources.database!.clusterIdentifier });
+    const secondary = plane.sim.inventory().regions['eu-central-1']!.rds.clusters.find((c) => c.identifier === after.resources.database!.clusterIdentifier);
+    expect(secondary).toMatchObject({ status: 'available', globalCluster: 'odoo-rel-ded-global' });
+    // Nothing more to do on the next run.
+    expect(await repairDrCopies(plane.repo, plane.config, cloud(), plane.clock.now())).toEqual({ repaired: [], inProgress: [], failed: [] });
 
     const off = await api<{ operation: Operation }>(plane, 'DELETE', '/v1/tenants/rel-ded');
     expect(off.status, JSON.stringify(off.body)).toBe(202);

@@ -385,6 +385,7 @@ describe('the failover readiness report', () => {
       'rds:CreateDBCluster',
       'rds:CreateDBClusterSnapshot',
       'rds:CreateDBInstance',
+      'rds:CreateGlobalCluster',
       'rds:DeleteDBCluster',
       'rds:DeleteDBInstance',
       'rds:DescribeDBClusterSnapshots',

@@ -49,6 +49,9 @@ export const handler = workflowStep<UpgradeState, Record<string, unknown>>(async
   const target = releaseNames.restoredCluster(tenant.tenantId, state.releaseId, config.namePrefix);
   if (database.clusterIdentifier !== target) {
     const sizing = (tenant.placement.resources as DedicatedResources).database;
+    // A tenant with a DR copy keeps its own secret (the snapshot's password): a global database does
+    // not take a cluster whose password RDS manages, and the copy is rebuilt from the restored cluster.
+    const ownPassword = tenant.placement.drPosture !== 'backup-restore';
     const cluster = await ensureRestoredCluster(rds, { snapshotIdentifier }, {
       clusterIdentifier: target,
       instanceIdentifiers: Array.from({ length: sizing.instances }, (_, i) => releaseNames.restoredInstance(tenant.tenantId, state.releaseId, i, config.namePrefix)),
@@ -57,8 +60,10 @@ export const handler = workflowStep<UpgradeState, Record<string, unknown>>(async
       vpcSecurityGroupIds: config.dedicated.vpcSecurityGroupIds,
       kmsKeyId: config.dedicated.kmsKeyId,
       tags: resourceTags(tenant.tenantId, state.operationId, { 'odoo:purpose': 'rollback-restore', 'odoo:release': state.releaseId }),
+      ...(ownPassword ? { manageMasterPassword: false } : {}),
     });
-    if (cluster.status !== 'available' || !cluster.endpoint || !cluster.masterSecretArn) {
+    const secretArn = ownPassword ? database.secretArn : cluster.masterSecretArn;
+    if (cluster.status !== 'available' || !cluster.endpoint || !secretArn) {
       return waiting(`restore of ${snapshotIdentifier} into ${target}`, { clusterIdentifier: target, status: cluster.status });
     }
     // Remembered before the switch, so the replaced cluster is deleted even if this step dies right after it.
@@ -68,7 +73,7 @@ export const handler = workflowStep<UpgradeState, Record<string, unknown>>(async
         ...t,
         resources: {
           ...t.resources,
-          database: { ...databaseOf(t), clusterIdentifier: target, instanceIdentifiers: cluster.instanceIdentifiers, endpoint: cluster.endpoint, secretArn: cluster.masterSecretArn! },
+          database: { ...databaseOf(t), clusterIdentifier: target, instanceIdentifiers: cluster.instanceIdentifiers, endpoint: cluster.endpoint, secretArn },
         },
       }),
       'DatabaseRestored',
@@ -76,6 +81,7 @@ export const handler = workflowStep<UpgradeState, Record<string, unknown>>(async
   }
   const replaced = (await requireItem(ctx)).rollback?.replacedCluster;
   // The replaced cluster is the writer of the tenant's DR copy, which RDS will not let go while it is one (and which copies the migrated data): taken apart first.
+  // The scheduled readiness run rebuilds the copy from the restored cluster (shared/cloud/dr-copy-repair.ts).
   const dr = tenant.resources.dr;
   if (replaced && replaced !== target && dr?.globalClusterIdentifier) {
     const where = { globalClusterIdentifier: dr.globalClusterIdentifier, secondaryClusterIdentifier: dr.clusterIdentifier ?? replaced, region: tenant.activeRegion, drRegion: dr.region };
