@@ -41,7 +41,8 @@ const executionsOf = (tenantId: string, kind: 'provision' | 'offboard') => plane
 async function provisioned(tenantId: string, extra: Record<string, unknown> = {}): Promise<Started> {
   const res = await api<Started>(plane, 'POST', '/v1/tenants', tenantBody(tenantId, {}, extra));
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  expect((await waitForOperation(plane, res.body.operation.operationId)).status).toBe('SUCCEEDED');
+  const op = await waitForOperation(plane, res.body.operation.operationId);
+  expect(op.status, JSON.stringify(op)).toBe('SUCCEEDED');
   return res.body;
 }
 
