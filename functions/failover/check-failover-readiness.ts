@@ -14,6 +14,7 @@ import type { Readiness } from '#shared/domain/failover-readiness.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { readUnitReadiness, type UnitReadiness } from '#shared/cloud/failover-readiness-facts.ts';
 import { changeFailoverStatus, failoverStep, type FailoverState } from '#shared/lib/failover-step.ts';
+import { unitCellSince } from '#shared/lib/failover-tenants.ts';
 
 /** Units read at once: each reads a handful of DR-region APIs. */
 const PARALLEL_READS = 8;
@@ -46,7 +47,7 @@ export const handler = failoverStep<FailoverState, ReadinessDecision>(async ({ s
   const readings = await inBatches(failover.units, PARALLEL_READS, async (unit: FailoverUnit): Promise<{ unit: FailoverUnit; readiness?: UnitReadiness; error?: string }> => {
     const tenants = (await Promise.all(unit.tenantIds.map((id) => repo.getTenant(id)))).filter((t): t is Tenant => !!t);
     try {
-      const since = unit.kind === 'cell' && tenants[0]?.placement.cell ? await repo.cellActiveSince(tenants[0].placement.cell) : undefined;
+      const since = await unitCellSince(repo, unit, tenants);
       const readiness = await readUnitReadiness({ config, unit, tenants, mode: failover.mode, fromRegion: failover.fromRegion, toRegion: failover.toRegion, ...(failover.force ? { force: true } : {}), now: now(), ...(since ? { cellActiveSince: since } : {}) });
       return { unit, readiness };
     } catch (err) {

@@ -19,7 +19,7 @@ import { cloud } from '#shared/cloud/clients.ts';
 import { dataTargetIn } from '#shared/domain/fleet-lookup.ts';
 import { resourceFailed } from '#shared/lib/errors.ts';
 import { failoverUnitStep, type UnitState } from '#shared/lib/failover-step.ts';
-import { loadTenants } from '#shared/lib/failover-tenants.ts';
+import { loadTenants, unitCellSince } from '#shared/lib/failover-tenants.ts';
 import { unitTarget } from '#shared/lib/failover-unit-target.ts';
 import { timeBoxed } from '#shared/lib/time-box.ts';
 import { promoteByRestore, type RestorePhase, type RestoreProgress } from '#shared/cloud/restore-promotion.ts';
@@ -42,11 +42,6 @@ export interface PromoteProgress {
 }
 
 type State = UnitState & { promote?: PromoteProgress };
-
-const cellSince = async (repo: { cellActiveSince(cellId: string): Promise<string | undefined> }, cellId: string | null | undefined) => {
-  const since = cellId ? await repo.cellActiveSince(cellId) : undefined;
-  return since ? { since } : {};
-};
 
 export const handler = failoverUnitStep<State, PromoteProgress>(async ({ state, repo, config, now, failover, unit, members }) => {
   const tenants = await loadTenants(repo, members.map((m) => m.tenantId));
@@ -71,7 +66,7 @@ export const handler = failoverUnitStep<State, PromoteProgress>(async ({ state, 
       target,
       failover,
       cellId: first.placement.cell ?? unit.key,
-      ...(await cellSince(repo, first.placement.cell)),
+      since: await unitCellSince(repo, unit, tenants),
       progress: progress.restore ?? { phase: failover.mode === 'planned' ? 'snapshotting' : 'restoring', ready: false },
     });
     if (!restore.ready) return { ...progress, ready: false, phase: restore.phase, restore };

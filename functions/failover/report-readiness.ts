@@ -26,6 +26,7 @@ import { clock } from '#shared/lib/clock.ts';
 import { logger } from '#shared/lib/logger.ts';
 import { allPages } from '#shared/store/query.ts';
 import { FleetRepository } from '#shared/store/repository.ts';
+import { unitCellSince } from '#shared/lib/failover-tenants.ts';
 
 export { FAILOVER_METRIC_NAMESPACE };
 
@@ -109,7 +110,7 @@ export async function reportReadiness(repo: FleetRepository, config: FleetConfig
     const toRegion = otherRegion(config, fromRegion);
     let readiness: Record<string, Readiness>;
     try {
-      const since = unit.kind === 'cell' && tenants[0]?.placement.cell ? await repo.cellActiveSince(tenants[0].placement.cell) : undefined;
+      const since = await unitCellSince(repo, unit, tenants);
       readiness = (await readUnitReadiness({ config, unit, tenants, mode: 'planned', fromRegion, toRegion, now, ...(since ? { cellActiveSince: since } : {}) }, clients)).tenants;
     } catch (error) {
       const detail = describeError(error);

@@ -21,7 +21,7 @@ import { cellDrPosture, cellIn, otherRegion } from '#shared/domain/fleet-lookup.
 import { timeBoxed, type Boxed } from '#shared/lib/time-box.ts';
 import type { CellDrSnapshots } from '#shared/store/cells.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
-import { errorName } from './adapters/aws-errors.ts';
+import { describeAwsError } from './adapters/aws-errors.ts';
 import { ensureClusterSnapshot } from './adapters/database-dedicated.ts';
 import {
   DR_COPY_TAG,
@@ -67,7 +67,6 @@ export interface SnapshotCopiesResult {
 
 const byNewest = (a: SnapshotSummary, b: SnapshotSummary) => Date.parse(b.createdAt ?? '') - Date.parse(a.createdAt ?? '');
 const key = (identifier: string) => identifier.toLowerCase();
-const describeError = (err: unknown) => `${errorName(err) ?? 'Error'}: ${(err as Error).message ?? String(err)}`.slice(0, 500);
 
 /** The error as recorded, with what it means for the cell when AWS's name says it: the operator reads it on the cell. */
 function explain(error: string): string {
@@ -122,7 +121,7 @@ async function keepCell(repo: FleetRepository, config: FleetConfig, clients: Clo
   try {
     here = await reconcile(config, clients, now, region, cell, fromRegion, result, since);
   } catch (err) {
-    result.error = explain(describeError(err));
+    result.error = explain(describeAwsError(err));
   }
   // Only copies of the cluster serving now protect the cell.
   if (here) here = new Map([...here].filter(([, s]) => sinceActive([s], since).length > 0 || s.status !== 'available'));
@@ -131,7 +130,7 @@ async function keepCell(repo: FleetRepository, config: FleetConfig, clients: Clo
   try {
     await repo.setCellDrSnapshots(cell.id, await recordOf(repo, cell.id, region, now, here, result.error));
   } catch (err) {
-    result.error = [result.error, `record not stored: ${describeError(err)}`].filter(Boolean).join('; ');
+    result.error = [result.error, `record not stored: ${describeAwsError(err)}`].filter(Boolean).join('; ');
   }
   return result;
 }

@@ -10,7 +10,7 @@ import type { FleetConfig } from '#shared/domain/fleet-config.ts';
 import type { Tenant } from '#shared/domain/types.ts';
 import { allPages } from '#shared/store/query.ts';
 import type { FleetRepository } from '#shared/store/repository.ts';
-import { errorName } from './adapters/aws-errors.ts';
+import { describeAwsError } from './adapters/aws-errors.ts';
 import { tagList } from './adapters/tag-list.ts';
 import type { CloudProvider } from './clients.ts';
 import { ensureDedicatedDrDatabase } from './dedicated-dr-copy.ts';
@@ -53,7 +53,7 @@ export async function repairDrCopies(repo: FleetRepository, config: FleetConfig,
       await repo.updateCurrentTenant(tenant.tenantId, (t) => ({ ...t, resources: { ...t.resources, dr: { ...t.resources.dr, ...step.dr } } }), { actor: 'failover-readiness', type: 'DrCopyEnsured' });
       result.repaired.push(tenant.tenantId);
     } catch (err) {
-      result.failed.push({ tenantId: tenant.tenantId, error: `${errorName(err) ?? 'Error'}: ${(err as Error).message ?? String(err)}`.slice(0, 500) });
+      result.failed.push({ tenantId: tenant.tenantId, error: describeAwsError(err) });
     }
   }
   return result;

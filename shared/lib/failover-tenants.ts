@@ -20,6 +20,16 @@ export async function loadTenants(repo: FleetRepository, tenantIds: readonly str
 }
 
 /**
+ * A cell unit's `activeSince`: since when its database has been active where it is (snapshots
+ * from before are of the cluster an earlier failover left). Undefined for a dedicated unit, or a
+ * cell that never moved.
+ */
+export async function unitCellSince(repo: Pick<FleetRepository, 'cellActiveSince'>, unit: { kind: string }, tenants: readonly Tenant[]): Promise<string | undefined> {
+  const cell = unit.kind === 'cell' ? tenants[0]?.placement.cell : undefined;
+  return cell ? repo.cellActiveSince(cell) : undefined;
+}
+
+/**
  * Applies `patch` and, when the tenant is not there yet, moves it by `event` to `target`. A tenant
  * that is not in a status the event leaves (a suspended one) keeps its status and takes the patch.
  */

@@ -7,6 +7,11 @@ export function errorName(error: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/** `Name: message`, at most 500 characters: how a record says which AWS error stopped it. */
+export function describeAwsError(error: unknown): string {
+  return `${errorName(error) ?? 'Error'}: ${(error as Error | undefined)?.message ?? String(error)}`.slice(0, 500);
+}
+
 export function hasName(error: unknown, ...names: string[]): boolean {
   const name = errorName(error);
   return name !== undefined && names.includes(name);
